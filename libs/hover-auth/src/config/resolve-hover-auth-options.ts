@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import {
+  DEFAULT_CONNECTION_ID,
+  DEFAULT_HOVER_BASE_URL,
+} from '../hover-auth.constants';
+import type { HoverAuthModuleOptions, ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
+import { HoverAuthConfigurationError } from '../exceptions/hover-auth-configuration.error';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function parseUrl(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
+const requiredString = (option: string, fix: string) =>
+  z
+    .string({ error: `\`${option}\` is missing. ${fix}` })
+    .trim()
+    .min(1, { error: `\`${option}\` is empty. ${fix}` });
+
+const CREDENTIALS_FIX =
+  "Copy it from Hover's Settings → Developer → integration page (the sample app reads HOVER_CLIENT_ID / HOVER_CLIENT_SECRET).";
+
+const schema = z.object({
+  clientId: requiredString('clientId', CREDENTIALS_FIX),
+  clientSecret: requiredString('clientSecret', CREDENTIALS_FIX),
+  redirectUri: requiredString(
+    'redirectUri',
+    'Set it to the redirect URI registered with Hover, e.g. https://app.example.com/hover/callback.',
+  ).refine(
+    (value) => {
+      const url = parseUrl(value);
+      if (!url || url.hash) return false;
+      return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+    },
+    {
+      error:
+        '`redirectUri` must be an absolute https:// URL without a fragment (http:// is allowed only for localhost and 127.0.0.1), exactly as registered with Hover (RFC 6749 §3.1.2, RFC 9700 §2.6).',
+    },
+  ),
+  baseUrl: z
+    .string({ error: '`baseUrl` must be a string such as https://hover.to.' })
+    .default(DEFAULT_HOVER_BASE_URL)
+    .refine(
+      (value) => {
+        const url = parseUrl(value);
+        return !!url && (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname.replace(/\/+$/, '') === '';
+      },
+      { error: '`baseUrl` must be an origin such as https://hover.to (no path); point it at the emulator in tests.' },
+    ),
+  successRedirect: z.string({ error: '`successRedirect` must be a path or URL string.' }).min(1).default('/'),
+  failureRedirect: z.string({ error: '`failureRedirect` must be a path or URL string.' }).min(1).default('/'),
+  refreshMarginSeconds: z
+    .number({ error: '`refreshMarginSeconds` must be a number of seconds, e.g. 300.' })
+    .int({ error: '`refreshMarginSeconds` must be a whole number of seconds.' })
+    .min(0, { error: '`refreshMarginSeconds` must be 0 or more seconds.' })
+    .max(3600, { error: '`refreshMarginSeconds` must be at most 3600 seconds (Hover access tokens live 7200 s).' })
+    .default(300),
+  httpTimeoutMs: z
+    .number({ error: '`httpTimeoutMs` must be a number of milliseconds, e.g. 30000.' })
+    .int({ error: '`httpTimeoutMs` must be a whole number of milliseconds.' })
+    .min(100, { error: '`httpTimeoutMs` must be at least 100 ms.' })
+    .max(120_000, { error: '`httpTimeoutMs` must be at most 120000 ms (Hover times out requests after 60 s).' })
+    .default(30_000),
+  resolveConnectionId: z
+    .custom<(request: unknown) => string | Promise<string>>((value) => typeof value === 'function', {
+      error: '`resolveConnectionId` must be a function (request) => string | Promise<string>.',
+    })
+    .optional(),
+  authorizePath: z.string({ error: '`authorizePath` must be a path string.' }).min(1).default('/hover/authorize'),
+  tokenRequestEncoding: z
+    .enum(['json', 'form', 'multipart'], {
+      error: "`tokenRequestEncoding` must be 'json', 'form' or 'multipart'.",
+    })
+    .default('json'),
+});
+
+/**
+ * Merges defaults into the options given to `forRoot()` / `forRootAsync()` and validates them.
+ *
+ * @param options raw options from the host app (may be `undefined` if a factory returned nothing)
+ * @returns the resolved options, with the OAuth endpoints derived from `baseUrl`
+ * @throws {HoverAuthConfigurationError} listing every invalid option and how to fix it
+ */
+export function resolveHoverAuthOptions(options: HoverAuthModuleOptions | undefined): ResolvedHoverAuthOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new HoverAuthConfigurationError([
+      'No options were given. Pass { clientId, clientSecret, redirectUri } to HoverAuthModule.forRoot(), or return them from the forRootAsync() factory.',
+    ]);
+  }
+  const result = schema.safeParse(options);
+  if (!result.success) {
+    // Messages come from the schema above only; the received values (possibly secrets) are never echoed.
+    throw new HoverAuthConfigurationError(result.error.issues.map((issue) => issue.message));
+  }
+  const parsed = result.data;
+  const baseUrl = parsed.baseUrl.replace(/\/+$/, '');
+  return {
+    ...parsed,
+    baseUrl,
+    authorizationEndpoint: `${baseUrl}/oauth/authorize`,
+    tokenEndpoint: `${baseUrl}/oauth/token`,
+    apiBaseUrl: `${baseUrl}/api`,
+    resolveConnectionId: parsed.resolveConnectionId ?? (() => DEFAULT_CONNECTION_ID),
+  };
+}

@@ -1,0 +1,62 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+
+/** Stable codes of token endpoint failures. */
+export type HoverTokenEndpointErrorCode =
+  | 'HOVER_INVALID_GRANT'
+  | 'HOVER_INVALID_CLIENT'
+  | 'HOVER_TOKEN_ENDPOINT_ERROR'
+  | 'HOVER_TOKEN_ENDPOINT_UNAVAILABLE'
+  | 'HOVER_INVALID_TOKEN_RESPONSE';
+
+/**
+ * Base of every failure talking to Hover's token endpoint (`{baseUrl}/oauth/token`). Answers 502 when it
+ * reaches an HTTP client. Carries the HTTP status Hover answered with (if any) and the OAuth `error`
+ * code (RFC 6749 §5.2), never a token, code or secret.
+ */
+export class HoverTokenEndpointException extends HttpException {
+  constructor(
+    readonly code: HoverTokenEndpointErrorCode,
+    message: string,
+    readonly upstreamStatus: number | null,
+    readonly oauthError: string | null,
+    status: number = HttpStatus.BAD_GATEWAY,
+  ) {
+    super({ statusCode: status, code, message }, status);
+  }
+}
+
+/**
+ * `invalid_grant` (status 400, or 401 on older Doorkeeper and per Hover's FAQ): the authorization code
+ * or refresh token is invalid, expired, revoked or already used.
+ */
+export class HoverInvalidGrantException extends HoverTokenEndpointException {
+  constructor(upstreamStatus: number) {
+    super('HOVER_INVALID_GRANT', 'Hover rejected the grant (invalid_grant).', upstreamStatus, 'invalid_grant');
+  }
+}
+
+/** `invalid_client`: the client id or secret is wrong — a configuration error; fix the credentials. */
+export class HoverInvalidClientException extends HoverTokenEndpointException {
+  constructor(upstreamStatus: number) {
+    super(
+      'HOVER_INVALID_CLIENT',
+      'Hover rejected the client credentials (invalid_client). Check clientId and clientSecret.',
+      upstreamStatus,
+      'invalid_client',
+    );
+  }
+}
+
+/** Transient: timeout, network error, 5xx or 429. The grant is kept; try again later. Answers 503. */
+export class HoverTokenEndpointUnavailableException extends HoverTokenEndpointException {
+  constructor(message: string, upstreamStatus: number | null) {
+    super('HOVER_TOKEN_ENDPOINT_UNAVAILABLE', message, upstreamStatus, null, HttpStatus.SERVICE_UNAVAILABLE);
+  }
+}
+
+/** A response that is not a valid token response (HTML, invalid JSON, missing `access_token`, …). */
+export class HoverInvalidTokenResponseException extends HoverTokenEndpointException {
+  constructor(message: string, upstreamStatus: number | null) {
+    super('HOVER_INVALID_TOKEN_RESPONSE', message, upstreamStatus, null);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Minimal view of the incoming HTTP request handed to {@link HoverAuthModuleOptions.resolveConnectionId}.
+ * With the Express adapter this is the Express `Request`; with Fastify, the Fastify request.
+ */
+export type HoverIncomingRequest = Record<string, any>;
+
+/** How the token endpoint request body is encoded. Hover accepts all three (see hover-reference). */
+export type HoverTokenRequestEncoding = 'json' | 'form' | 'multipart';
+
+/**
+ * Options of {@link HoverAuthModule}. Pass them to `forRoot()` or return them from the
+ * `forRootAsync()` factory. They are validated once at bootstrap; an invalid value stops the app with a
+ * {@link HoverAuthConfigurationError} naming the option and how to fix it.
+ */
+export interface HoverAuthModuleOptions {
+  /** OAuth client id from Hover's Settings → Developer → integration page. Required. */
+  clientId: string;
+  /** OAuth client secret from the same page. Required. Never logged. */
+  clientSecret: string;
+  /**
+   * Redirect URI registered with Hover; must exactly match it (RFC 6749 §3.1.2). Must be `https://`,
+   * except `http://localhost` / `http://127.0.0.1` for development. It should point at this module's
+   * callback route (default path `/hover/callback`). Required.
+   */
+  redirectUri: string;
+  /**
+   * Origin of the Hover deployment. The authorization endpoint is `{baseUrl}/oauth/authorize`, the
+   * token endpoint `{baseUrl}/oauth/token`, the API `{baseUrl}/api`. Default `https://hover.to`;
+   * point it at the emulator in tests.
+   */
+  baseUrl?: string;
+  /**
+   * Where the browser is sent after a successful connection: a path or absolute URL.
+   * Default `/`.
+   */
+  successRedirect?: string;
+  /**
+   * Where the browser is sent when the user denies access or the connection fails. The module appends
+   * `hover_error=<reason>` (`access_denied`, `token_exchange_failed`, `hover_unavailable`,
+   * `configuration_error`, or an RFC 6749 §4.1.2.1 error code). Default `/`.
+   */
+  failureRedirect?: string;
+  /**
+   * Refresh the access token proactively when it expires within this many **seconds**. Default 300.
+   */
+  refreshMarginSeconds?: number;
+  /**
+   * Timeout of each HTTP request to Hover (API and token endpoint), in **milliseconds**. Default 30000
+   * (Hover itself times out every request after 60 s: developers.hover.to, "Rate limits").
+   */
+  httpTimeoutMs?: number;
+  /**
+   * Resolves which connection (which of the host app's accounts) a request is about; used by the
+   * authorize route and by {@link HoverIntegrationGuard}. Default: always `'default'` (one connection
+   * per app). May be async. Must return a non-empty string of at most 191 characters.
+   */
+  resolveConnectionId?: (request: HoverIncomingRequest) => string | Promise<string>;
+  /**
+   * Path (or absolute URL) of this module's authorize route, returned to clients in
+   * `HOVER_NOT_CONNECTED` / `HOVER_REAUTHORIZATION_REQUIRED` answers. Change it if you re-prefix the
+   * controller with `RouterModule`. Default `/hover/authorize`.
+   */
+  authorizePath?: string;
+  /** Body encoding of token endpoint requests. Default `'json'`. */
+  tokenRequestEncoding?: HoverTokenRequestEncoding;
+}
+
+/** {@link HoverAuthModuleOptions} after defaults are merged and validation passed. */
+export interface ResolvedHoverAuthOptions {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  baseUrl: string;
+  /** `{baseUrl}/oauth/authorize` */
+  authorizationEndpoint: string;
+  /** `{baseUrl}/oauth/token` */
+  tokenEndpoint: string;
+  /** `{baseUrl}/api` */
+  apiBaseUrl: string;
+  successRedirect: string;
+  failureRedirect: string;
+  refreshMarginSeconds: number;
+  httpTimeoutMs: number;
+  resolveConnectionId: (request: HoverIncomingRequest) => string | Promise<string>;
+  authorizePath: string;
+  tokenRequestEncoding: HoverTokenRequestEncoding;
+}
+
+/**
+ * Extras of `forRoot()` / `forRootAsync()`: they change the module graph, so they are synchronous and
+ * never come from the async factory.
+ */
+export interface HoverAuthModuleExtras {
+  /** Register the module globally, so feature modules can inject its services without importing it. Default false. */
+  isGlobal?: boolean;
+  /** Mount the authorize / callback controller. Default true; set false to expose your own routes. */
+  mountController?: boolean;
+  /** Name of the host's TypeORM DataSource that holds the hover-auth tables. Default: the unnamed default DataSource. */
+  dataSource?: string;
+}

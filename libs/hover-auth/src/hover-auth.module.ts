@@ -1,0 +1,49 @@
+import { HttpModule } from '@nestjs/axios';
+import { Module } from '@nestjs/common';
+import { resolveHoverAuthOptions } from './config/resolve-hover-auth-options';
+import { HOVER_AUTH_RESOLVED_OPTIONS } from './hover-auth.constants';
+import { HOVER_AUTH_MODULE_OPTIONS, HoverAuthConfigurableModuleClass } from './hover-auth.module-definition';
+import { HoverIntegrationGuard } from './guards/hover-integration.guard';
+import { HoverAxiosHooks } from './http/hover-axios-hooks';
+import { HoverHttpService } from './http/hover-http.service';
+import { AuthorizationStateStore } from './oauth/authorization-state.store';
+import { TokenEndpointClient } from './oauth/token-endpoint.client';
+import { HoverConnectionRepository } from './tokens/hover-connection.repository';
+import { HoverTokenManager } from './tokens/hover-token-manager.service';
+
+/**
+ * Connects a NestJS app to Hover's API with OAuth 2.0 (authorization code grant).
+ *
+ * @example
+ * HoverAuthModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({
+ *     clientId: config.getOrThrow('HOVER_CLIENT_ID'),
+ *     clientSecret: config.getOrThrow('HOVER_CLIENT_SECRET'),
+ *     redirectUri: config.getOrThrow('HOVER_REDIRECT_URI'),
+ *   }),
+ * })
+ *
+ * Requires a TypeORM DataSource in the host (`TypeOrmModule.forRoot`) containing
+ * {@link hoverAuthEntities} and migrated with {@link hoverAuthMigrations}.
+ */
+@Module({
+  imports: [HttpModule.register({ maxRedirects: 0 })],
+  providers: [
+    {
+      provide: HOVER_AUTH_RESOLVED_OPTIONS,
+      useFactory: resolveHoverAuthOptions,
+      inject: [HOVER_AUTH_MODULE_OPTIONS],
+    },
+    HoverConnectionRepository,
+    AuthorizationStateStore,
+    TokenEndpointClient,
+    HoverTokenManager,
+    HoverAxiosHooks,
+    HoverHttpService,
+    HoverIntegrationGuard,
+  ],
+  exports: [HOVER_AUTH_RESOLVED_OPTIONS, HoverHttpService, HoverIntegrationGuard, HoverTokenManager, HoverConnectionRepository],
+})
+export class HoverAuthModule extends HoverAuthConfigurableModuleClass {}

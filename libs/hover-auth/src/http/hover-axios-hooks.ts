@@ -1,0 +1,74 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { AxiosHeaders, isAxiosError } from 'axios';
+import { HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
+import type { ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
+import { HoverTokenManager } from '../tokens/hover-token-manager.service';
+import type { HoverInternalRequestConfig } from './hover-request-config';
+
+const BEARER_PREFIX = 'Bearer ';
+
+/**
+ * Installs the request/response hooks on the module's own axios instance (`HttpModule.register`,
+ * never the global axios) once at module init and removes them on destroy:
+ * - request: attach `Authorization: Bearer <access token>`, refreshing first when the token expires
+ *   within `refreshMarginSeconds`;
+ * - response: on a 401, get a replacement token (another writer's, or one refresh) and retry once.
+ * Only requests carrying `hoverConnectionId` (set by {@link HoverHttpService}) are touched.
+ */
+@Injectable()
+export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
+  private requestHook: number | null = null;
+  private responseHook: number | null = null;
+
+  constructor(
+    private readonly http: HttpService,
+    private readonly tokens: HoverTokenManager,
+    @Inject(HOVER_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedHoverAuthOptions,
+  ) {}
+
+  onModuleInit(): void {
+    const axios = this.http.axiosRef;
+    axios.defaults.baseURL = this.options.apiBaseUrl;
+    axios.defaults.timeout = this.options.httpTimeoutMs;
+    this.requestHook = axios.interceptors.request.use((config) => this.authorize(config as HoverInternalRequestConfig));
+    this.responseHook = axios.interceptors.response.use(undefined, (error: unknown) => this.recover(error));
+  }
+
+  onModuleDestroy(): void {
+    const axios = this.http.axiosRef;
+    if (this.requestHook !== null) axios.interceptors.request.eject(this.requestHook);
+    if (this.responseHook !== null) axios.interceptors.response.eject(this.responseHook);
+    this.requestHook = this.responseHook = null;
+  }
+
+  private async authorize(config: HoverInternalRequestConfig): Promise<HoverInternalRequestConfig> {
+    if (typeof config.hoverConnectionId !== 'string') return config;
+    const accessToken = config.hoverAccessToken ?? (await this.tokens.getAccessToken(config.hoverConnectionId));
+    config.headers = AxiosHeaders.from(config.headers);
+    config.headers.set('Authorization', BEARER_PREFIX + accessToken);
+    return config;
+  }
+
+  private async recover(error: unknown): Promise<unknown> {
+    if (!isAxiosError(error) || !error.config) throw error;
+    const config = error.config as HoverInternalRequestConfig;
+    const connectionId = config.hoverConnectionId;
+    if (typeof connectionId !== 'string') throw error;
+    if (error.response?.status === 401 && !config.hoverRetried) {
+      const sent = String(AxiosHeaders.from(config.headers).get('Authorization') ?? '').slice(BEARER_PREFIX.length);
+      const accessToken = await this.tokens.recoverFromUnauthorized(connectionId, sent);
+      return this.http.axiosRef.request({ ...config, hoverRetried: true, hoverAccessToken: accessToken } as HoverInternalRequestConfig);
+    }
+    redactAuthorization(config);
+    throw error;
+  }
+}
+
+/** Axios errors carry their request config; hosts often log errors whole, so the bearer token goes. */
+function redactAuthorization(config: HoverInternalRequestConfig): void {
+  if (config.headers instanceof AxiosHeaders && config.headers.has('Authorization')) {
+    config.headers.set('Authorization', 'Bearer [REDACTED]');
+  }
+  delete config.hoverAccessToken;
+}

@@ -1,0 +1,167 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { z } from 'zod';
+import { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
+import type { ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
+import {
+  HoverInvalidClientException,
+  HoverInvalidGrantException,
+  HoverInvalidTokenResponseException,
+  HoverTokenEndpointException,
+  HoverTokenEndpointUnavailableException,
+} from '../exceptions/hover-token-endpoint.exceptions';
+import type { HoverTokenSet } from './hover-token-set';
+
+const tokenResponseSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().refine((value) => value.toLowerCase() === 'bearer'),
+  expires_in: z
+    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
+    .pipe(z.number().finite().nonnegative())
+    .optional(),
+  refresh_token: z.string().min(1).optional(),
+  scope: z.string().optional(),
+  owner_id: z.union([z.number(), z.string()]).optional(),
+  owner_type: z.string().optional(),
+});
+
+const errorResponseSchema = z.object({ error: z.string().min(1) });
+
+/**
+ * Client of Hover's token endpoint (`{baseUrl}/oauth/token`, RFC 6749 §3.2): exchanges authorization
+ * codes (§4.1.3) and refresh tokens (§6), validates the answer (§5.1) and classifies failures (§5.2).
+ *
+ * It has its own axios instance on purpose, not the module's `HttpService`: the API instance carries
+ * the bearer/refresh hooks, and token endpoint traffic must never pass through them (a 401 from the
+ * token endpoint would otherwise trigger a refresh from inside a refresh).
+ */
+@Injectable()
+export class TokenEndpointClient {
+  private readonly logger = new Logger('HoverAuth');
+  private readonly axios: AxiosInstance;
+
+  constructor(@Inject(HOVER_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedHoverAuthOptions) {
+    this.axios = axios.create({
+      timeout: options.httpTimeoutMs,
+      maxRedirects: 0,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      maxContentLength: 64 * 1024,
+    });
+  }
+
+  /**
+   * Exchanges an authorization code (RFC 6749 §4.1.3).
+   * @throws {HoverTokenEndpointException} (or a subclass) on any failure
+   */
+  exchangeAuthorizationCode(code: string): Promise<HoverTokenSet> {
+    return this.request({ grant_type: 'authorization_code', code });
+  }
+
+  /**
+   * Redeems a refresh token (RFC 6749 §6). Hover rotates it: the answer carries a new refresh token and
+   * the one sent becomes invalid.
+   * @throws {HoverInvalidGrantException} when Hover refuses the refresh token (400 or 401)
+   * @throws {HoverTokenEndpointException} (or a subclass) on any other failure
+   */
+  refresh(refreshToken: string): Promise<HoverTokenSet> {
+    return this.request({ grant_type: 'refresh_token', refresh_token: refreshToken });
+  }
+
+  private async request(grant: Record<string, string>): Promise<HoverTokenSet> {
+    const fields: Record<string, string> = {
+      ...grant,
+      client_id: this.options.clientId,
+      client_secret: this.options.clientSecret,
+      redirect_uri: this.options.redirectUri,
+    };
+    let response: AxiosResponse<string>;
+    try {
+      response = await this.axios.post<string>(this.options.tokenEndpoint, this.encode(fields), {
+        headers: { Accept: 'application/json' },
+      });
+    } catch (error) {
+      // The axios error holds the request body (client secret, code): only its code goes further.
+      const reason = axios.isAxiosError(error) ? (error.code ?? 'network error') : 'unexpected error';
+      throw new HoverTokenEndpointUnavailableException(`Hover's token endpoint could not be reached (${reason}).`, null);
+    }
+    const receivedAt = Date.now();
+    return this.parse(response, grant.grant_type, receivedAt);
+  }
+
+  private encode(fields: Record<string, string>): unknown {
+    switch (this.options.tokenRequestEncoding) {
+      case 'form':
+        return new URLSearchParams(fields);
+      case 'multipart': {
+        const form = new FormData();
+        for (const [key, value] of Object.entries(fields)) form.append(key, value);
+        return form;
+      }
+      default:
+        return fields;
+    }
+  }
+
+  private parse(response: AxiosResponse<string>, grantType: string, receivedAt: number): HoverTokenSet {
+    const status = response.status;
+    const body = parseJson(response.data);
+    const oauthError = errorResponseSchema.safeParse(body);
+    if (oauthError.success) {
+      // Decided by the `error` code, never by the status: Hover/old Doorkeeper answer 401 for every error.
+      const error = oauthError.data.error;
+      if (error === 'invalid_grant') throw new HoverInvalidGrantException(status);
+      if (error === 'invalid_client') {
+        this.logger.error(
+          `Hover rejected the client credentials during a ${grantType} grant (invalid_client, HTTP ${status}). Check clientId and clientSecret.`,
+        );
+        throw new HoverInvalidClientException(status);
+      }
+      if (status >= 500 || status === 429) {
+        throw new HoverTokenEndpointUnavailableException(`Hover's token endpoint answered HTTP ${status} (${safeCode(error)}).`, status);
+      }
+      throw new HoverTokenEndpointException(
+        'HOVER_TOKEN_ENDPOINT_ERROR',
+        `Hover's token endpoint refused the ${grantType} grant (${safeCode(error)}, HTTP ${status}).`,
+        status,
+        safeCode(error),
+      );
+    }
+    if (status >= 500 || status === 429) {
+      throw new HoverTokenEndpointUnavailableException(`Hover's token endpoint answered HTTP ${status}.`, status);
+    }
+    if (status !== 200) {
+      throw new HoverInvalidTokenResponseException(`Hover's token endpoint answered HTTP ${status} without an OAuth error.`, status);
+    }
+    const parsed = tokenResponseSchema.safeParse(body);
+    if (!parsed.success) {
+      const fields = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? 'body')))].join(', ');
+      throw new HoverInvalidTokenResponseException(`Hover's token response is invalid (${fields}).`, status);
+    }
+    const token = parsed.data;
+    const lifetimeSeconds = token.expires_in ?? DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS;
+    return {
+      accessToken: token.access_token,
+      refreshToken: token.refresh_token ?? null,
+      accessTokenExpiresAt: receivedAt + lifetimeSeconds * 1000,
+      scope: token.scope ?? null,
+      ownerId: token.owner_id === undefined ? null : String(token.owner_id),
+      ownerType: token.owner_type ?? null,
+    };
+  }
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** OAuth error codes are `[\x20-\x21\x23-\x5B\x5D-\x7E]+` (RFC 6749 §5.2); anything else is not echoed. */
+function safeCode(error: string): string {
+  return /^[a-z0-9_.-]{1,64}$/i.test(error) ? error : 'unrecognized error';
+}

@@ -1,0 +1,160 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
+import type { ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
+import {
+  HoverNotConnectedException,
+  HoverReauthorizationRequiredException,
+} from '../exceptions/hover-connection.exceptions';
+import { HoverInvalidGrantException } from '../exceptions/hover-token-endpoint.exceptions';
+import { TokenEndpointClient } from '../oauth/token-endpoint.client';
+import type { HoverConnection } from './hover-connection.entity';
+import { HoverConnectionRepository } from './hover-connection.repository';
+
+/**
+ * Owns the token lifecycle of every connection: hands out access tokens, refreshes them before they
+ * expire or after Hover answers 401, and shares one refresh among all concurrent callers.
+ *
+ * Written here rather than taken from a library (axios-auth-refresh and the like) because Hover's
+ * refresh tokens are single-use: a refresh must be coordinated per connection, must re-read the stored
+ * row before spending the refresh token (another writer may already have rotated it), and must commit
+ * access and refresh token together with a compare-and-swap before the new access token is used.
+ * General-purpose refresh helpers do none of these.
+ *
+ * Active connections are cached in memory, so steady-state calls cost no database read; the cache is
+ * corrected on the first 401 or when the cached token nears expiry.
+ */
+@Injectable()
+export class HoverTokenManager {
+  private readonly logger = new Logger('HoverAuth');
+  private readonly cache = new Map<string, HoverConnection>();
+  private readonly refreshes = new Map<string, Promise<HoverConnection>>();
+
+  constructor(
+    @Inject(HOVER_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedHoverAuthOptions,
+    private readonly connections: HoverConnectionRepository,
+    private readonly tokenEndpoint: TokenEndpointClient,
+  ) {}
+
+  /**
+   * Returns an access token for `connectionId` that is valid for at least `refreshMarginSeconds`,
+   * refreshing it first if needed.
+   * @throws {HoverNotConnectedException} no connection is stored under this id
+   * @throws {HoverReauthorizationRequiredException} the grant was refused; the user must reconnect
+   * @throws {HoverTokenEndpointException} a refresh was needed and failed transiently
+   */
+  async getAccessToken(connectionId: string): Promise<string> {
+    const cached = this.cache.get(connectionId);
+    if (cached && !this.isDueForRefresh(cached)) return cached.accessToken;
+    const inFlight = this.refreshes.get(connectionId);
+    if (inFlight) return (await inFlight).accessToken;
+    const stored = await this.loadActive(connectionId);
+    if (!this.isDueForRefresh(stored)) return stored.accessToken;
+    return (await this.refresh(connectionId)).accessToken;
+  }
+
+  /**
+   * Called after Hover answered 401 to a request sent with `rejectedAccessToken`. Returns the token to
+   * retry with: the one another caller or app instance already stored if it differs, else a freshly
+   * refreshed one. Refreshes at most once per call.
+   * @throws the same errors as {@link getAccessToken}
+   */
+  async recoverFromUnauthorized(connectionId: string, rejectedAccessToken: string): Promise<string> {
+    const inFlight = this.refreshes.get(connectionId);
+    if (inFlight) return (await inFlight).accessToken;
+    const cached = this.cache.get(connectionId);
+    if (cached && cached.accessToken !== rejectedAccessToken && !this.isDueForRefresh(cached)) return cached.accessToken;
+    return (await this.refresh(connectionId, rejectedAccessToken)).accessToken;
+  }
+
+  /**
+   * Returns the stored connection (through the cache), for guards and status pages.
+   * @returns `null` when no connection is stored under this id
+   */
+  async findConnection(connectionId: string): Promise<HoverConnection | null> {
+    const cached = this.cache.get(connectionId);
+    if (cached) return cached;
+    const stored = await this.connections.findById(connectionId);
+    if (stored?.status === 'active') this.cache.set(connectionId, stored);
+    return stored;
+  }
+
+  /** Drops the cached row, e.g. after the callback stored a new grant for this connection. */
+  forget(connectionId: string): void {
+    this.cache.delete(connectionId);
+  }
+
+  /** Number of connections held in the memory cache. */
+  get cachedConnectionCount(): number {
+    return this.cache.size;
+  }
+
+  private refresh(connectionId: string, rejectedAccessToken?: string): Promise<HoverConnection> {
+    const inFlight = this.refreshes.get(connectionId);
+    if (inFlight) return inFlight;
+    // The entry is removed however the refresh ends (success, refusal, timeout: the token endpoint
+    // client has a deadline), so a failed refresh never blocks later calls.
+    const refresh = this.performRefresh(connectionId, rejectedAccessToken).finally(() =>
+      this.refreshes.delete(connectionId),
+    );
+    this.refreshes.set(connectionId, refresh);
+    return refresh;
+  }
+
+  private async performRefresh(connectionId: string, rejectedAccessToken?: string): Promise<HoverConnection> {
+    const current = await this.loadActive(connectionId);
+    const alreadyReplaced =
+      !this.isDueForRefresh(current) &&
+      (rejectedAccessToken === undefined || current.accessToken !== rejectedAccessToken);
+    if (alreadyReplaced) return current;
+    if (!current.refreshToken) return this.requireReauthorization(current);
+
+    let tokens;
+    try {
+      tokens = await this.tokenEndpoint.refresh(current.refreshToken);
+    } catch (error) {
+      if (!(error instanceof HoverInvalidGrantException)) throw error;
+      // Another writer may have rotated the refresh token since we read it: then theirs is valid.
+      const latest = await this.connections.findById(connectionId);
+      if (latest && latest.status === 'active' && latest.version !== current.version) {
+        this.cache.set(connectionId, latest);
+        return latest;
+      }
+      return this.requireReauthorization(current);
+    }
+    const updated = await this.connections.replaceTokens(current, tokens);
+    if (updated) {
+      this.cache.set(connectionId, updated);
+      return updated;
+    }
+    // Lost the compare-and-swap: another writer stored a newer grant; use it.
+    this.cache.delete(connectionId);
+    return this.loadActive(connectionId);
+  }
+
+  private async requireReauthorization(rejected: HoverConnection): Promise<never> {
+    this.cache.delete(rejected.connectionId);
+    await this.connections.markReauthorizationRequired(rejected);
+    this.logger.warn(
+      `Hover refused the refresh token of connection "${rejected.connectionId}" (invalid_grant); it is now reauthorization_required.`,
+    );
+    throw new HoverReauthorizationRequiredException(rejected.connectionId, this.options.authorizePath);
+  }
+
+  private async loadActive(connectionId: string): Promise<HoverConnection> {
+    const stored = await this.connections.findById(connectionId);
+    if (!stored) {
+      this.cache.delete(connectionId);
+      throw new HoverNotConnectedException(connectionId, this.options.authorizePath);
+    }
+    if (stored.status !== 'active') {
+      this.cache.delete(connectionId);
+      throw new HoverReauthorizationRequiredException(connectionId, this.options.authorizePath);
+    }
+    this.cache.set(connectionId, stored);
+    return stored;
+  }
+
+  private isDueForRefresh(connection: HoverConnection): boolean {
+    return connection.accessTokenExpiresAt - this.options.refreshMarginSeconds * 1000 <= Date.now();
+  }
+}

@@ -1,0 +1,5 @@
+import { HoverAuthorizationState } from './hover-authorization-state.entity';
+import { HoverConnection } from './hover-connection.entity';
+
+/** Entities of hover-auth. Spread them into the host's DataSource: `entities: [...hoverAuthEntities, ...yours]`. */
+export const hoverAuthEntities = [HoverConnection, HoverAuthorizationState];

@@ -1,0 +1,8 @@
+import { HoverAuthInit1764460800000 } from './1764460800000-hover-auth-init';
+
+/**
+ * Migrations that create and evolve the hover-auth tables, oldest first. Spread them into the host's
+ * DataSource: `migrations: [...hoverAuthMigrations, ...yours]`. They run on SQLite (better-sqlite3),
+ * PostgreSQL and MySQL/MariaDB.
+ */
+export const hoverAuthMigrations = [HoverAuthInit1764460800000];
