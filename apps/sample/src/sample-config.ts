@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+
+/** Settings of the sample app, read from the environment by {@link readSampleConfig}. */
+export interface SampleConfig {
+  port: number;
+  database: { type: 'better-sqlite3'; database: string } | { type: 'postgres'; url: string };
+  /** `undefined` means: start the in-process Hover emulator. */
+  hover: {
+    clientId?: string;
+    clientSecret?: string;
+    redirectUri?: string;
+    baseUrl?: string;
+  };
+}
+
+/** Default SQLite file of the sample app (relative to the working directory). */
+export const DEFAULT_SQLITE_FILE = join('data', 'sample.sqlite');
+
+/**
+ * Reads the sample's settings: `PORT` (default 3000), `DATABASE_URL` (`postgres://…`; unset → the
+ * SQLite file `data/sample.sqlite`), `HOVER_CLIENT_ID`, `HOVER_CLIENT_SECRET`, `HOVER_REDIRECT_URI`,
+ * `HOVER_BASE_URL` (unset → the in-process emulator).
+ * @throws {Error} on an unusable `PORT` or an unsupported `DATABASE_URL` scheme
+ */
+export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be a TCP port number 0-65535 (got "${env.PORT}").`);
+  }
+  const url = env.DATABASE_URL;
+  let database: SampleConfig['database'];
+  if (!url) {
+    database = { type: 'better-sqlite3', database: DEFAULT_SQLITE_FILE };
+  } else if (/^postgres(ql)?:\/\//.test(url)) {
+    database = { type: 'postgres', url };
+  } else if (url.startsWith('sqlite:')) {
+    database = { type: 'better-sqlite3', database: url.slice('sqlite:'.length).replace(/^\/\//, '') };
+  } else {
+    throw new Error('DATABASE_URL must start with postgres:// (PostgreSQL) or sqlite: (a SQLite file path); leave it unset for data/sample.sqlite.');
+  }
+  return {
+    port,
+    database,
+    hover: {
+      clientId: env.HOVER_CLIENT_ID || undefined,
+      clientSecret: env.HOVER_CLIENT_SECRET || undefined,
+      redirectUri: env.HOVER_REDIRECT_URI || undefined,
+      baseUrl: env.HOVER_BASE_URL || undefined,
+    },
+  };
+}

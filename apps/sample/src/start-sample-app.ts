@@ -1,0 +1,81 @@
+import { HoverEmulator } from '@app/hover-emulator';
+import { type INestApplication, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AppModule } from './app.module';
+import { readSampleConfig, type SampleConfig } from './sample-config';
+
+/** Demo credentials the sample registers at its in-process emulator (fake, emulator-only values). */
+const EMULATOR_CLIENT_ID = 'hover-sample-client';
+const EMULATOR_CLIENT_SECRET = 'hover-sample-emulator-secret';
+
+export interface RunningSample {
+  app: INestApplication;
+  /** e.g. `http://localhost:3000` */
+  url: string;
+  config: SampleConfig;
+  /** The in-process emulator, when `HOVER_BASE_URL` was unset. */
+  emulator?: HoverEmulator;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the sample app on 127.0.0.1 from environment variables (see {@link readSampleConfig}). When
+ * `HOVER_BASE_URL` is unset it first starts the Hover emulator in-process on a free port and registers
+ * a client for this app's redirect URI.
+ */
+export async function startSampleApp(
+  env: NodeJS.ProcessEnv = process.env,
+  logger: LoggerService | LogLevel[] | false = ['log', 'warn', 'error'],
+): Promise<RunningSample> {
+  const config = readSampleConfig(env);
+  const log = new Logger('Sample');
+  let emulator: HoverEmulator | undefined;
+  if (!config.hover.baseUrl) {
+    emulator = new HoverEmulator();
+    const baseUrl = await emulator.start(0);
+    config.hover = {
+      clientId: EMULATOR_CLIENT_ID,
+      clientSecret: EMULATOR_CLIENT_SECRET,
+      redirectUri: config.hover.redirectUri ?? `http://localhost:${config.port}/hover/callback`,
+      baseUrl,
+    };
+    emulator.registerClient({
+      clientId: EMULATOR_CLIENT_ID,
+      clientSecret: EMULATOR_CLIENT_SECRET,
+      redirectUris: [config.hover.redirectUri as string],
+      name: 'Hover sample app',
+    });
+  }
+  if (config.database.type === 'better-sqlite3' && config.database.database !== ':memory:') {
+    mkdirSync(dirname(config.database.database), { recursive: true });
+  }
+  let app: INestApplication;
+  try {
+    app = await NestFactory.create(AppModule.forRoot(config), { logger });
+    await app.listen(config.port, '127.0.0.1');
+  } catch (error) {
+    await emulator?.stop();
+    throw error;
+  }
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+  if (emulator) {
+    log.log(`HOVER_BASE_URL is unset: using the in-process Hover emulator at ${config.hover.baseUrl} (signed in as a demo user).`);
+    log.log('To use the real Hover, set HOVER_CLIENT_ID, HOVER_CLIENT_SECRET, HOVER_REDIRECT_URI and HOVER_BASE_URL=https://hover.to.');
+  }
+  log.log(`Database: ${config.database.type === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `SQLite file ${config.database.database}`}`);
+  log.log(`Sample app ready at ${url}`);
+  return {
+    app,
+    url,
+    config,
+    emulator,
+    close: async () => {
+      await app.close();
+      await emulator?.stop();
+    },
+  };
+}
