@@ -6,7 +6,7 @@ const moduleNameMapper = {
   '^@app/hover-auth(|/.*)$': '<rootDir>/libs/hover-auth/src$1',
   '^@app/hover-emulator(|/.*)$': '<rootDir>/libs/hover-emulator/src$1',
 };
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 const common = { rootDir: __dirname, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'], transform, moduleNameMapper };
 
 module.exports = {

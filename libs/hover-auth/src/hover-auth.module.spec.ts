@@ -1,0 +1,145 @@
+import { Injectable, Module, type INestApplication } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import request from 'supertest';
+import { HoverAuthConfigurationError } from './exceptions/hover-auth-configuration.error';
+import { HoverIntegrationGuard } from './guards/hover-integration.guard';
+import { HOVER_AUTH_RESOLVED_OPTIONS } from './hover-auth.constants';
+import { HoverAuthModule } from './hover-auth.module';
+import type { HoverAuthModuleOptions, ResolvedHoverAuthOptions } from './hover-auth-options.interface';
+import { HoverHttpService } from './http/hover-http.service';
+import { hoverAuthEntities } from './tokens';
+import { HoverConnectionRepository } from './tokens/hover-connection.repository';
+import { hoverAuthMigrations } from './tokens/migrations';
+
+const OPTIONS: HoverAuthModuleOptions = {
+  clientId: 'wiring-client',
+  clientSecret: 'wiring-secret-value',
+  redirectUri: 'http://localhost:3999/hover/callback',
+  baseUrl: 'http://127.0.0.1:9',
+};
+
+const sqlite = (name?: string) =>
+  TypeOrmModule.forRoot({
+    name,
+    type: 'better-sqlite3',
+    database: ':memory:',
+    entities: [...hoverAuthEntities],
+    migrations: [...hoverAuthMigrations],
+    migrationsRun: true,
+  });
+
+@Injectable()
+class OptionsFactory {
+  createHoverAuthOptions(): HoverAuthModuleOptions {
+    return { ...OPTIONS, clientId: 'from-use-class' };
+  }
+}
+
+@Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
+class OptionsFactoryModule {}
+
+@Injectable()
+class NeedsHover {
+  constructor(readonly hover: HoverHttpService) {}
+}
+
+@Module({ providers: [NeedsHover] })
+class FeatureModule {}
+
+describe('HoverAuthModule wiring', () => {
+  let app: INestApplication | undefined;
+
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  async function boot(imports: any[]): Promise<INestApplication> {
+    const moduleRef = await Test.createTestingModule({ imports }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    return app;
+  }
+
+  async function authorizeLocation(instance: INestApplication): Promise<URL> {
+    const response = await request(instance.getHttpServer()).get('/hover/authorize').expect(302);
+    return new URL(response.headers.location);
+  }
+
+  it('forRoot: resolves options, provides the services and mounts the controller', async () => {
+    const instance = await boot([sqlite(), HoverAuthModule.forRoot(OPTIONS)]);
+    const options = instance.get<ResolvedHoverAuthOptions>(HOVER_AUTH_RESOLVED_OPTIONS);
+    expect(options.tokenEndpoint).toBe('http://127.0.0.1:9/oauth/token');
+    expect(options.refreshMarginSeconds).toBe(300);
+    expect(instance.get(HoverHttpService).connectionId).toBe('default');
+    expect(instance.get(HoverIntegrationGuard)).toBeInstanceOf(HoverIntegrationGuard);
+    const location = await authorizeLocation(instance);
+    expect(location.origin + location.pathname).toBe('http://127.0.0.1:9/oauth/authorize');
+    expect(location.searchParams.get('client_id')).toBe('wiring-client');
+    expect(location.searchParams.get('response_type')).toBe('code');
+    expect(location.searchParams.get('redirect_uri')).toBe(OPTIONS.redirectUri);
+    expect(location.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('forRootAsync useFactory: reads ConfigService', async () => {
+    const instance = await boot([
+      sqlite(),
+      HoverAuthModule.forRootAsync({
+        imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ HOVER_CLIENT_ID: 'from-config' })] })],
+        inject: [ConfigService],
+        useFactory: (config: ConfigService) => ({ ...OPTIONS, clientId: config.getOrThrow<string>('HOVER_CLIENT_ID') }),
+      }),
+    ]);
+    expect((await authorizeLocation(instance)).searchParams.get('client_id')).toBe('from-config');
+  });
+
+  it('forRootAsync useClass: calls createHoverAuthOptions()', async () => {
+    const instance = await boot([sqlite(), HoverAuthModule.forRootAsync({ useClass: OptionsFactory })]);
+    expect(instance.get<ResolvedHoverAuthOptions>(HOVER_AUTH_RESOLVED_OPTIONS).clientId).toBe('from-use-class');
+  });
+
+  it('forRootAsync useExisting: reuses a provider of an imported module', async () => {
+    const instance = await boot([
+      sqlite(),
+      HoverAuthModule.forRootAsync({ imports: [OptionsFactoryModule], useExisting: OptionsFactory }),
+    ]);
+    expect(instance.get<ResolvedHoverAuthOptions>(HOVER_AUTH_RESOLVED_OPTIONS).clientId).toBe('from-use-class');
+  });
+
+  it('isGlobal: feature modules inject HoverHttpService without importing the module', async () => {
+    const instance = await boot([sqlite(), HoverAuthModule.forRoot({ ...OPTIONS, isGlobal: true }), FeatureModule]);
+    expect(instance.get(NeedsHover).hover).toBe(instance.get(HoverHttpService));
+  });
+
+  it('without isGlobal: a feature module that does not import it cannot inject HoverHttpService', async () => {
+    await expect(
+      Test.createTestingModule({ imports: [sqlite(), HoverAuthModule.forRoot(OPTIONS), FeatureModule] }).compile(),
+    ).rejects.toThrow(/HoverHttpService/);
+  });
+
+  it('mountController: false leaves the routes to the host', async () => {
+    const instance = await boot([sqlite(), HoverAuthModule.forRoot({ ...OPTIONS, mountController: false })]);
+    await request(instance.getHttpServer()).get('/hover/authorize').expect(404);
+  });
+
+  it('dataSource: uses a named DataSource', async () => {
+    const instance = await boot([sqlite('hover'), HoverAuthModule.forRoot({ ...OPTIONS, dataSource: 'hover' })]);
+    await authorizeLocation(instance);
+    expect(await instance.get(HoverConnectionRepository).findById('default')).toBeNull();
+  });
+
+  it('stops bootstrap on invalid options, naming the option and never echoing the secret', async () => {
+    const failure = Test.createTestingModule({
+      imports: [
+        sqlite(),
+        HoverAuthModule.forRootAsync({ useFactory: () => ({ ...OPTIONS, redirectUri: 'http://app.example.com/cb' }) }),
+      ],
+    }).compile();
+    await expect(failure).rejects.toBeInstanceOf(HoverAuthConfigurationError);
+    await expect(failure).rejects.toThrow(/`redirectUri` must be an absolute https:\/\/ URL/);
+    const error = await failure.catch((e: Error) => e);
+    expect(String((error as Error).message)).not.toContain(OPTIONS.clientSecret);
+  });
+});

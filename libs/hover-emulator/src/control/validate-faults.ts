@@ -1,0 +1,38 @@
+import { HoverEmulatorFaults } from '../hover-emulator-faults.interface';
+
+type Check = (value: unknown) => boolean;
+
+const oneOf =
+  (...allowed: unknown[]): Check =>
+  (value) =>
+    allowed.includes(value);
+const nonNegativeMs: Check = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+const httpStatusOrNull: Check = (value) => value === null || (Number.isInteger(value) && (value as number) >= 100 && (value as number) <= 599);
+
+const CHECKS: Record<keyof HoverEmulatorFaults, [Check, string]> = {
+  rotation: [oneOf('revoke-on-refresh', 'revoke-on-first-use'), "'revoke-on-refresh' or 'revoke-on-first-use'"],
+  tokenErrorStatus: [oneOf('doorkeeper', 'always-401'), "'doorkeeper' or 'always-401'"],
+  consentWithoutIntegrations: [oneOf('block', 'allow'), "'block' or 'allow'"],
+  omitRefreshTokenOnRefresh: [oneOf(true, false), 'a boolean'],
+  tokenEndpointDelayMs: [nonNegativeMs, 'a number of milliseconds ≥ 0'],
+  tokenEndpointHang: [oneOf(true, false), 'a boolean'],
+  tokenEndpointStatus: [httpStatusOrNull, 'an HTTP status 100–599 or null'],
+  pkce: [oneOf('honour', 'ignore'), "'honour' or 'ignore'"],
+};
+
+/**
+ * Checks a partial faults object (from code or from `POST /__emulator/faults`).
+ * @returns the same object, typed
+ * @throws TypeError naming the first unknown key or invalid value and what is expected
+ */
+export function validateFaults(partial: unknown): Partial<HoverEmulatorFaults> {
+  if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) {
+    throw new TypeError('Faults must be an object, e.g. {"rotation":"revoke-on-first-use"}.');
+  }
+  for (const [key, value] of Object.entries(partial)) {
+    const entry = Object.hasOwn(CHECKS, key) ? CHECKS[key as keyof HoverEmulatorFaults] : undefined;
+    if (!entry) throw new TypeError(`Unknown fault "${key}"; known faults: ${Object.keys(CHECKS).join(', ')}.`);
+    if (!entry[0](value)) throw new TypeError(`Fault "${key}" must be ${entry[1]}, got ${JSON.stringify(value)}.`);
+  }
+  return partial as Partial<HoverEmulatorFaults>;
+}

@@ -1,0 +1,97 @@
+import { DEFAULT_EMULATOR_CLIENT, HoverEmulator } from './index';
+import { exchangeCode, obtainCode, postToken, request } from './testing/emulator-spec.helpers';
+
+describe('HoverEmulator lifecycle and programmatic control', () => {
+  let emulator: HoverEmulator;
+
+  afterEach(async () => {
+    await emulator.stop();
+  });
+
+  it('start() binds 127.0.0.1 on a free port; stop() is idempotent; baseUrl throws when stopped', async () => {
+    emulator = new HoverEmulator();
+    expect(() => emulator.baseUrl).toThrow('not started');
+    const url = await emulator.start();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(emulator.baseUrl).toBe(url);
+    await expect(emulator.start()).rejects.toThrow('already started');
+    await emulator.stop();
+    await emulator.stop();
+    expect(() => emulator.baseUrl).toThrow('not started');
+    await expect(fetch(`${url}/__emulator/faults`)).rejects.toThrow();
+  });
+
+  it('can be restarted after stop() and keeps its state', async () => {
+    emulator = new HoverEmulator();
+    await emulator.start();
+    emulator.setFaults({ tokenErrorStatus: 'always-401' });
+    await emulator.stop();
+    const url = await emulator.start();
+    expect((await request(`${url}/__emulator/faults`)).json.tokenErrorStatus).toBe('always-401');
+  });
+
+  it('DEFAULT_EMULATOR_CLIENT has the documented values', () => {
+    emulator = new HoverEmulator();
+    expect(DEFAULT_EMULATOR_CLIENT).toEqual({
+      clientId: 'hover-emulator-client',
+      clientSecret: 'hover-emulator-secret',
+      redirectUris: ['http://localhost:3000/hover/callback', 'http://127.0.0.1:3000/hover/callback'],
+    });
+  });
+
+  it('seedDefaults: false starts empty; seeding by hand makes the flow work', async () => {
+    emulator = new HoverEmulator({ seedDefaults: false });
+    const url = await emulator.start();
+    const unknown = await request(`${url}/oauth/authorize?response_type=code&client_id=${DEFAULT_EMULATOR_CLIENT.clientId}`);
+    expect(unknown.status).toBe(401);
+
+    emulator.registerClient({ ...DEFAULT_EMULATOR_CLIENT });
+    expect((await request(`${url}/oauth/authorize?response_type=code&client_id=${DEFAULT_EMULATOR_CLIENT.clientId}&redirect_uri=${encodeURIComponent(DEFAULT_EMULATOR_CLIENT.redirectUris[0])}`)).status).toBe(503);
+
+    emulator.seedOrg({ id: 5, name: 'Five Roofs' });
+    emulator.seedUser({ id: 50, email: 'e@five.example', firstName: 'Eve', lastName: 'Five', orgId: 5 });
+    emulator.seedJobs(5, 4);
+    const token = await exchangeCode(url, await obtainCode(url));
+    expect(token.json.owner_id).toBe(5);
+    const jobs = await request(`${url}/api/v3/jobs`, { headers: { authorization: `Bearer ${token.json.access_token}` } });
+    expect(jobs.json.pagination).toEqual({ current_page: 1, next_page: null, total: 4 });
+    expect(jobs.json.results[0].id).toBe(50001);
+
+    emulator.reset();
+    expect((await request(`${url}/oauth/authorize?client_id=${DEFAULT_EMULATOR_CLIENT.clientId}`)).status).toBe(401);
+  });
+
+  it('rejects invalid options, seeds and faults with explanatory errors', () => {
+    expect(() => new HoverEmulator({ accessTokenTtlSeconds: 0 })).toThrow(RangeError);
+    emulator = new HoverEmulator();
+    expect(() => emulator.seedUser({ id: 9, email: 'x', firstName: 'x', lastName: 'x', orgId: 99 })).toThrow('no org 99');
+    expect(() => emulator.seedJobs(1, -1)).toThrow(RangeError);
+    expect(() => emulator.setSignedInUser(99)).toThrow('no user 99');
+    expect(() => emulator.setOrgIntegrations(99, true)).toThrow('no org 99');
+    expect(() => emulator.registerClient({ clientId: 'a', clientSecret: 'b', redirectUris: ['not a url'] })).toThrow(TypeError);
+    expect(() => emulator.setFaults({ rotation: 'x' as never })).toThrow("must be 'revoke-on-refresh' or 'revoke-on-first-use'");
+    expect(emulator.faults.rotation).toBe('revoke-on-refresh');
+  });
+
+  it('faults getter returns a copy', () => {
+    emulator = new HoverEmulator();
+    const faults = emulator.faults;
+    faults.tokenEndpointHang = true;
+    expect(emulator.faults.tokenEndpointHang).toBe(false);
+  });
+
+  it('the logger never receives token, code or secret values', async () => {
+    const lines: string[] = [];
+    emulator = new HoverEmulator({ logger: (line) => lines.push(line) });
+    const url = await emulator.start();
+    const code = await obtainCode(url);
+    const tokens = (await exchangeCode(url, code)).json;
+    await postToken(url, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: DEFAULT_EMULATOR_CLIENT.clientId, client_secret: DEFAULT_EMULATOR_CLIENT.clientSecret });
+    const log = lines.join('\n');
+    expect(log).toContain('POST /oauth/token grant_type=authorization_code -> 200');
+    expect(log).toContain('POST /oauth/token grant_type=refresh_token -> 200');
+    for (const secret of [code, tokens.access_token, tokens.refresh_token, DEFAULT_EMULATOR_CLIENT.clientSecret, 'state-123']) {
+      expect(log).not.toContain(secret);
+    }
+  });
+});

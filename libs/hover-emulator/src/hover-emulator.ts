@@ -1,0 +1,314 @@
+import express, { Express, NextFunction, Request, Response } from 'express';
+import { createServer, Server } from 'http';
+import { AddressInfo } from 'net';
+import { createApiRouter } from './api/api.routes';
+import { createControlRouter } from './control/control.routes';
+import { validateFaults } from './control/validate-faults';
+import { EmulatorContext } from './emulator-context.interface';
+import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, DEFAULT_AUTHORIZATION_CODE_TTL_SECONDS, DEFAULT_FAULTS } from './hover-emulator.constants';
+import { HoverEmulatorFaults } from './hover-emulator-faults.interface';
+import { HoverEmulatorOptions } from './hover-emulator-options.interface';
+import { AccessTokenSigner } from './oauth/access-token-signer';
+import { createAuthorizeRouter } from './oauth/authorize.routes';
+import { createTokenRouter } from './oauth/token.routes';
+import { seedDefaultWorld } from './store/default-seed';
+import { EmulatorStore } from './store/emulator-store';
+
+/**
+ * A local Hover (hover.to): Doorkeeper-like OAuth 2.0 server (`/oauth/authorize`, `/oauth/token`,
+ * `/oauth/revoke`), a subset of the REST API (`/api/v2/users/profile`, `/api/v2/jobs`,
+ * `/api/v3/jobs`, `/api/v3/jobs/:id`), fault switches for every behaviour the public docs leave open,
+ * and a control surface (these methods, or HTTP under `/__emulator`).
+ *
+ * State is in memory and per instance. Listens on 127.0.0.1 only.
+ *
+ * @example
+ * const hover = new HoverEmulator();
+ * const baseUrl = await hover.start(); // e.g. "http://127.0.0.1:54321"
+ * hover.setFaults({ rotation: 'revoke-on-first-use' });
+ * // … drive the OAuth flow against baseUrl …
+ * await hover.stop();
+ */
+export class HoverEmulator {
+  private readonly store = new EmulatorStore();
+  private readonly signer = new AccessTokenSigner();
+  private readonly app: Express;
+  private readonly seedDefaults: boolean;
+  private readonly log: (line: string) => void;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private currentFaults: HoverEmulatorFaults = { ...DEFAULT_FAULTS };
+  private server: Server | null = null;
+  private url: string | null = null;
+
+  /**
+   * @param options see `HoverEmulatorOptions` (all optional: 7200 s access tokens, 600 s codes,
+   *   default world seeded, no logging)
+   * @throws RangeError when a lifetime is not a positive number of seconds
+   */
+  constructor(options: HoverEmulatorOptions = {}) {
+    const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS;
+    const authorizationCodeTtlSeconds = options.authorizationCodeTtlSeconds ?? DEFAULT_AUTHORIZATION_CODE_TTL_SECONDS;
+    for (const [name, value] of Object.entries({ accessTokenTtlSeconds, authorizationCodeTtlSeconds })) {
+      if (!Number.isInteger(value) || value <= 0) {
+        throw new RangeError(`HoverEmulator: ${name} must be a positive integer number of seconds, got ${String(value)}.`);
+      }
+    }
+    this.seedDefaults = options.seedDefaults ?? true;
+    this.log = options.logger ?? (() => undefined);
+    const context: EmulatorContext = {
+      store: this.store,
+      signer: this.signer,
+      accessTokenTtlSeconds,
+      authorizationCodeTtlSeconds,
+      faults: () => this.currentFaults,
+      now: () => Date.now(),
+      delay: (ms) => this.delay(ms),
+      log: (line) => this.log(line),
+    };
+    this.app = this.createApp(context);
+    if (this.seedDefaults) seedDefaultWorld(this.store);
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  /**
+   * Starts listening on 127.0.0.1.
+   * @param port TCP port; default `0` = a free port chosen by the OS
+   * @returns the base URL without trailing slash, e.g. `"http://127.0.0.1:54321"`
+   * @throws Error when already started, or the listen error (e.g. EADDRINUSE)
+   */
+  async start(port = 0): Promise<string> {
+    if (this.server) throw new Error('HoverEmulator is already started; call stop() first.');
+    const server = createServer(this.app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.log(`listening on ${this.url}`);
+    return this.url;
+  }
+
+  /**
+   * Stops listening, destroys every open socket (including requests held by the `tokenEndpointHang`
+   * fault) and cancels pending `tokenEndpointDelayMs` timers. Idempotent. State is kept: `start()`
+   * may be called again.
+   */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    this.url = null;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+    this.log('stopped');
+  }
+
+  /**
+   * The base URL, e.g. `"http://127.0.0.1:54321"`.
+   * @throws Error when the emulator is not started
+   */
+  get baseUrl(): string {
+    if (!this.url) throw new Error('HoverEmulator is not started; await start() first.');
+    return this.url;
+  }
+
+  // ---- seeding --------------------------------------------------------------------------------
+
+  /**
+   * Registers (or replaces) an OAuth client. Redirect URIs are matched exactly, as in Doorkeeper.
+   * @param c `{ clientId, clientSecret, redirectUris: absolute URLs, name?: consent-page name (default clientId) }`
+   * @throws TypeError when a field is missing or a redirect URI is not an absolute URL
+   */
+  registerClient(c: { clientId: string; clientSecret: string; redirectUris: string[]; name?: string }): void {
+    if (!c || typeof c.clientId !== 'string' || !c.clientId || typeof c.clientSecret !== 'string' || !c.clientSecret) {
+      throw new TypeError('registerClient: clientId and clientSecret must be non-empty strings.');
+    }
+    if (!Array.isArray(c.redirectUris) || c.redirectUris.length === 0 || !c.redirectUris.every(isAbsoluteUrl)) {
+      throw new TypeError('registerClient: redirectUris must be a non-empty array of absolute URLs.');
+    }
+    this.store.registerClient({ clientId: c.clientId, clientSecret: c.clientSecret, redirectUris: c.redirectUris, name: c.name || c.clientId });
+  }
+
+  /**
+   * Adds (or replaces) an org; its jobs are kept (none for a new org: see `seedJobs`).
+   * @param o `{ id, name, integrations?: default true, planName?: default "Pro" with integrations, "Basic" without }`
+   */
+  seedOrg(o: { id: number; name: string; integrations?: boolean; planName?: string }): void {
+    const integrations = o.integrations ?? true;
+    this.store.seedOrg({ id: o.id, name: o.name, integrations, planName: o.planName ?? (integrations ? 'Pro' : 'Basic') });
+  }
+
+  /**
+   * Adds (or replaces) a user of an existing org. The first user seeded becomes the signed-in user.
+   * @param u `{ id, email, firstName, lastName, orgId }`
+   * @throws Error when the org is not seeded
+   */
+  seedUser(u: { id: number; email: string; firstName: string; lastName: string; orgId: number }): void {
+    this.requireOrg(u.orgId, 'seedUser');
+    this.store.seedUser({ id: u.id, email: u.email, firstName: u.firstName, lastName: u.lastName, orgId: u.orgId });
+  }
+
+  /**
+   * REPLACES the org's jobs with `count` deterministic jobs: ids `orgId * 10000 + n` (n = 1…count),
+   * names/addresses derived from n, `state` cycling complete/processing/complete/uploading/complete/
+   * failed/cancelled, `created_at` 2024-01-02T15:00:00Z + (n-1) days.
+   * @param count integer ≥ 0
+   * @throws Error when the org is not seeded; RangeError for a bad count
+   */
+  seedJobs(orgId: number, count: number): void {
+    this.requireOrg(orgId, 'seedJobs');
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`seedJobs: count must be an integer ≥ 0, got ${count}.`);
+    this.store.seedJobs(orgId, count);
+  }
+
+  // ---- control --------------------------------------------------------------------------------
+
+  /**
+   * Chooses who the consent page acts as (default: the first seeded user, user 1 with the defaults).
+   * @throws Error when the user is not seeded
+   */
+  setSignedInUser(userId: number): void {
+    if (!this.store.findUser(userId)) throw new Error(`setSignedInUser: no user ${userId} is seeded.`);
+    this.store.setSignedInUser(userId);
+  }
+
+  /**
+   * Turns the org's `integrations` feature on or off (affects the consent page and the profile).
+   * @throws Error when the org is not seeded
+   */
+  setOrgIntegrations(orgId: number, enabled: boolean): void {
+    this.requireOrg(orgId, 'setOrgIntegrations');
+    this.store.setOrgIntegrations(orgId, enabled);
+  }
+
+  /**
+   * Makes every active access token expired now (API → 401 "The access token expired"); refresh
+   * tokens keep working.
+   * @returns how many access tokens were active and are now expired
+   */
+  expireAccessTokens(): number {
+    const expired = this.store.expireAccessTokens(Date.now());
+    this.log(`expired ${expired} access token(s)`);
+    return expired;
+  }
+
+  /** Revokes every issued access and refresh token (API → 401 "was revoked"; refresh → invalid_grant). */
+  revokeAllTokens(): void {
+    const revoked = this.store.revokeAllTokens(Date.now());
+    this.log(`revoked ${revoked} token row(s)`);
+  }
+
+  /**
+   * @param grantType count only POSTs with this `grant_type`; omitted = every POST to `/oauth/token`
+   *   (any grant type, malformed and failed ones included)
+   * @returns the number of POSTs to `/oauth/token` since start or the last `resetCounters()`/`reset()`
+   */
+  tokenRequestCount(grantType?: 'authorization_code' | 'refresh_token'): number {
+    return this.store.tokenRequestCount(grantType);
+  }
+
+  /**
+   * @param path exact path such as `"/api/v3/jobs"` (no query string); omitted = all `/api` paths
+   * @returns the number of requests under `/api` (401s and 404s included)
+   */
+  apiRequestCount(path?: string): number {
+    return this.store.apiRequestCount(path);
+  }
+
+  /** @returns `{ [path]: count }` for every `/api` path requested since the last counter reset. */
+  apiRequestsByPath(): Record<string, number> {
+    return this.store.apiRequestsByPath();
+  }
+
+  /** Sets the token and API request counters to 0. */
+  resetCounters(): void {
+    this.store.resetCounters();
+  }
+
+  /**
+   * Merges fault switches into the current ones (see `HoverEmulatorFaults` for each default).
+   * @throws TypeError on an unknown key or an invalid value (nothing is changed then)
+   */
+  setFaults(f: Partial<HoverEmulatorFaults>): void {
+    this.currentFaults = { ...this.currentFaults, ...validateFaults(f) };
+    this.log(`faults ${JSON.stringify(this.currentFaults)}`);
+  }
+
+  /** A copy of the current fault switches. */
+  get faults(): HoverEmulatorFaults {
+    return { ...this.currentFaults };
+  }
+
+  /**
+   * Back to the state after construction: world re-seeded (defaults if `seedDefaults`, else empty;
+   * clients, orgs and users added later are dropped), no codes or tokens, counters 0, default faults.
+   * The server keeps running.
+   */
+  reset(): void {
+    this.store.clear();
+    if (this.seedDefaults) seedDefaultWorld(this.store);
+    this.currentFaults = { ...DEFAULT_FAULTS };
+    this.log('reset');
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private createApp(context: EmulatorContext): Express {
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('etag', false);
+    app.use((req, res, next) => {
+      // Path only: query strings may carry state or PKCE values; tokens never reach the log.
+      res.on('finish', () => {
+        const grant = res.locals.grantType ? ` grant_type=${String(res.locals.grantType)}` : '';
+        this.log(`${req.method} ${req.originalUrl.split('?')[0]}${grant} -> ${res.statusCode}`);
+      });
+      next();
+    });
+    app.use(createAuthorizeRouter(context));
+    app.use(createTokenRouter(context));
+    app.use('/api', createApiRouter(context));
+    app.use('/__emulator', createControlRouter(this));
+    app.use((_req, res) => {
+      res.status(404).json({ error: 'not_found' });
+    });
+    app.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+      const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+      if (status === 500) this.log(`internal error: ${err.message}`);
+      if (!res.headersSent) res.status(status).json({ error: status === 500 ? 'server_error' : 'invalid_request' });
+    });
+    return app;
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  private requireOrg(orgId: number, method: string): void {
+    if (!this.store.findOrg(orgId)) throw new Error(`${method}: no org ${orgId} is seeded; call seedOrg() first.`);
+  }
+}
+
+function isAbsoluteUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,229 @@
+import { createHash, timingSafeEqual } from 'crypto';
+import {
+  AuthorizationCodeRecord,
+  ClientRecord,
+  JobRecord,
+  OrgRecord,
+  TokenRecord,
+  UserRecord,
+} from './emulator-records.interface';
+import { buildJobs } from './job-factory';
+
+/** Why an access token is not usable, mapped to Doorkeeper's `error_description` by the API router. */
+export type AccessTokenState = 'active' | 'expired' | 'revoked' | 'unknown';
+
+/**
+ * The emulator's whole in-memory state: clients, orgs, users, jobs, the signed-in user, codes,
+ * tokens and request counters. No I/O, no timers; every time argument is epoch MILLISECONDS so the
+ * routers decide "now". Internal to the emulator.
+ */
+export class EmulatorStore {
+  private readonly clients = new Map<string, ClientRecord>();
+  private readonly orgs = new Map<number, OrgRecord>();
+  private readonly users = new Map<number, UserRecord>();
+  private readonly jobsByOrg = new Map<number, JobRecord[]>();
+  private readonly codes = new Map<string, AuthorizationCodeRecord>();
+  private readonly tokensByAccess = new Map<string, TokenRecord>();
+  private readonly tokensByRefresh = new Map<string, TokenRecord>();
+  private readonly tokenRequests = new Map<string, number>();
+  private readonly apiRequests = new Map<string, number>();
+  private tokenRequestTotal = 0;
+  private signedInUserId: number | null = null;
+
+  /** Forgets everything: world, codes, tokens, counters. */
+  clear(): void {
+    this.clients.clear();
+    this.orgs.clear();
+    this.users.clear();
+    this.jobsByOrg.clear();
+    this.codes.clear();
+    this.tokensByAccess.clear();
+    this.tokensByRefresh.clear();
+    this.signedInUserId = null;
+    this.resetCounters();
+  }
+
+  // ---- world ---------------------------------------------------------------------------------
+
+  /** Adds or replaces a client (keyed by `clientId`). */
+  registerClient(client: ClientRecord): void {
+    this.clients.set(client.clientId, { ...client, redirectUris: [...client.redirectUris] });
+  }
+
+  /** @returns the client or `undefined`. */
+  findClient(clientId: string): ClientRecord | undefined {
+    return this.clients.get(clientId);
+  }
+
+  /**
+   * Authenticates a client (RFC 6749 §2.3.1) comparing secrets in constant time.
+   * @returns the client, or `undefined` when unknown or the secret does not match
+   */
+  authenticateClient(clientId: string, clientSecret: string): ClientRecord | undefined {
+    const client = this.clients.get(clientId);
+    if (!client) return undefined;
+    const expected = createHash('sha256').update(client.clientSecret).digest();
+    const given = createHash('sha256').update(clientSecret).digest();
+    return timingSafeEqual(expected, given) ? client : undefined;
+  }
+
+  /** Adds or replaces an org (keyed by `id`); keeps its jobs. */
+  seedOrg(org: OrgRecord): void {
+    this.orgs.set(org.id, { ...org });
+    if (!this.jobsByOrg.has(org.id)) this.jobsByOrg.set(org.id, []);
+  }
+
+  /** @returns the org or `undefined`. */
+  findOrg(orgId: number): OrgRecord | undefined {
+    return this.orgs.get(orgId);
+  }
+
+  /** @returns whether the org existed. */
+  setOrgIntegrations(orgId: number, enabled: boolean): boolean {
+    const org = this.orgs.get(orgId);
+    if (!org) return false;
+    org.integrations = enabled;
+    return true;
+  }
+
+  /** Adds or replaces a user (keyed by `id`); the first user ever seeded becomes the signed-in user. */
+  seedUser(user: UserRecord): void {
+    this.users.set(user.id, { ...user });
+    if (this.signedInUserId === null) this.signedInUserId = user.id;
+  }
+
+  /** @returns the user or `undefined`. */
+  findUser(userId: number): UserRecord | undefined {
+    return this.users.get(userId);
+  }
+
+  /** Replaces the org's jobs with `count` deterministic ones (see `buildJobs`). */
+  seedJobs(orgId: number, count: number): void {
+    this.jobsByOrg.set(orgId, buildJobs(orgId, count));
+  }
+
+  /** @returns the org's jobs ordered by id (empty when none). */
+  listJobs(orgId: number): readonly JobRecord[] {
+    return this.jobsByOrg.get(orgId) ?? [];
+  }
+
+  /** Sets who the consent page acts as. */
+  setSignedInUser(userId: number): void {
+    this.signedInUserId = userId;
+  }
+
+  /** @returns the signed-in user, or `undefined` when no user is seeded. */
+  signedInUser(): UserRecord | undefined {
+    return this.signedInUserId === null ? undefined : this.users.get(this.signedInUserId);
+  }
+
+  // ---- authorization codes --------------------------------------------------------------------
+
+  /** Stores a freshly issued code. */
+  saveCode(record: AuthorizationCodeRecord): void {
+    this.codes.set(record.code, record);
+  }
+
+  /** @returns the code row (used or not, expired or not) or `undefined`. */
+  findCode(code: string): AuthorizationCodeRecord | undefined {
+    return this.codes.get(code);
+  }
+
+  // ---- tokens ---------------------------------------------------------------------------------
+
+  /** Stores a freshly issued token row, indexed by both token values. */
+  saveToken(record: TokenRecord): void {
+    this.tokensByAccess.set(record.accessToken, record);
+    if (record.refreshToken) this.tokensByRefresh.set(record.refreshToken, record);
+  }
+
+  /** @returns the row holding this access token, or `undefined`. */
+  findByAccessToken(accessToken: string): TokenRecord | undefined {
+    return this.tokensByAccess.get(accessToken);
+  }
+
+  /** @returns the row holding this refresh token, or `undefined`. */
+  findByRefreshToken(refreshToken: string): TokenRecord | undefined {
+    return this.tokensByRefresh.get(refreshToken);
+  }
+
+  /** Decides whether an access token is usable at `nowMs`. */
+  accessTokenState(record: TokenRecord | undefined, nowMs: number): AccessTokenState {
+    if (!record) return 'unknown';
+    if (record.revokedAt !== null) return 'revoked';
+    return nowMs >= record.expiresAt ? 'expired' : 'active';
+  }
+
+  /** Revokes a row (its access AND refresh token) unless already revoked. */
+  revoke(record: TokenRecord, nowMs: number): void {
+    if (record.revokedAt === null) record.revokedAt = nowMs;
+  }
+
+  /**
+   * Makes every active access token expire at `nowMs` (refresh tokens stay usable, as in Doorkeeper).
+   * @returns how many access tokens were active and are now expired
+   */
+  expireAccessTokens(nowMs: number): number {
+    let expired = 0;
+    for (const record of this.tokensByAccess.values()) {
+      if (this.accessTokenState(record, nowMs) === 'active') {
+        record.expiresAt = nowMs;
+        expired++;
+      }
+    }
+    return expired;
+  }
+
+  /**
+   * Revokes every token row (access and refresh tokens).
+   * @returns how many rows were not revoked before
+   */
+  revokeAllTokens(nowMs: number): number {
+    let revoked = 0;
+    for (const record of this.tokensByAccess.values()) {
+      if (record.revokedAt === null) {
+        record.revokedAt = nowMs;
+        revoked++;
+      }
+    }
+    return revoked;
+  }
+
+  // ---- counters -------------------------------------------------------------------------------
+
+  /** Counts one POST to `/oauth/token` under its `grant_type` (any string; `''` when absent). */
+  countTokenRequest(grantType: string): void {
+    this.tokenRequestTotal++;
+    this.tokenRequests.set(grantType, (this.tokenRequests.get(grantType) ?? 0) + 1);
+  }
+
+  /** @returns POSTs to `/oauth/token` with that `grant_type`, or all of them when omitted. */
+  tokenRequestCount(grantType?: string): number {
+    return grantType === undefined ? this.tokenRequestTotal : (this.tokenRequests.get(grantType) ?? 0);
+  }
+
+  /** Counts one request under `/api` by path (without query string). */
+  countApiRequest(path: string): void {
+    this.apiRequests.set(path, (this.apiRequests.get(path) ?? 0) + 1);
+  }
+
+  /** @returns requests to that `/api` path, or to all `/api` paths when omitted. */
+  apiRequestCount(path?: string): number {
+    if (path !== undefined) return this.apiRequests.get(path) ?? 0;
+    let total = 0;
+    for (const n of this.apiRequests.values()) total += n;
+    return total;
+  }
+
+  /** @returns a copy of the per-path API counters. */
+  apiRequestsByPath(): Record<string, number> {
+    return Object.fromEntries(this.apiRequests);
+  }
+
+  /** Sets every counter to 0. */
+  resetCounters(): void {
+    this.tokenRequests.clear();
+    this.apiRequests.clear();
+    this.tokenRequestTotal = 0;
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The walking skeleton, end to end over real HTTP: the sample app (real bootstrap, real database file
+ * or server, migrations at start) against the Hover emulator. Runs once per database of
+ * HOVER_E2E_DATABASES (default: SQLite file and PostgreSQL on 127.0.0.1:5432).
+ */
+import type { HoverConnection } from '@app/hover-auth';
+import { HoverConnectionRepository } from '@app/hover-auth';
+import { E2E_CLIENT, get, runConsent, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
+import { createTestDatabase, e2eDatabaseKinds, type TestDatabase } from './support/test-databases';
+
+describe.each(e2eDatabaseKinds())('connect Hover and call the API (%s)', (kind) => {
+  let database: TestDatabase;
+  let target: SampleUnderTest;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    target = await startSampleUnderTest(database);
+  });
+
+  afterAll(async () => {
+    await target?.close();
+    await database?.drop();
+  });
+
+  const stored = (): Promise<HoverConnection | null> =>
+    target.sample.app.get(HoverConnectionRepository).findById('default');
+
+  const jobs = async () => {
+    const response = await get(`${target.url}/jobs`, { headers: { accept: 'application/json' } });
+    return { status: response.status, body: JSON.parse(response.text) };
+  };
+
+  it('answers 401 HOVER_NOT_CONNECTED with the authorize URL before any connection', async () => {
+    expect(await jobs()).toEqual({
+      status: 401,
+      body: expect.objectContaining({ code: 'HOVER_NOT_CONNECTED', connectionId: 'default', authorizeUrl: '/hover/authorize' }),
+    });
+    const home = await get(target.url);
+    expect(home.text).toContain('Hover is <strong>not connected</strong>');
+  });
+
+  it('authorize → Allow → callback stores the connection and redirects to the success URL', async () => {
+    const authorize = await get(`${target.url}/hover/authorize`);
+    expect(authorize.status).toBe(302);
+    const authorizeUrl = new URL(authorize.location as string);
+    expect(authorizeUrl.origin).toBe(target.emulator.baseUrl);
+    expect(authorizeUrl.pathname).toBe('/oauth/authorize');
+    expect(authorizeUrl.searchParams.get('response_type')).toBe('code');
+    expect(authorizeUrl.searchParams.get('client_id')).toBe(E2E_CLIENT.clientId);
+
+    const run = await runConsent(target, 'allow');
+    expect(run.consentPage.status).toBe(200);
+    expect(run.consentPage.text).toContain('Allow');
+    expect(run.callbackUrl?.searchParams.get('code')).toMatch(/.{20,}/);
+    expect(run.callback?.status).toBe(302);
+    expect(run.callback?.location).toBe('/?connected=1');
+    expect(run.callback?.headers.get('cache-control')).toBe('no-store');
+    expect(target.emulator.tokenRequestCount('authorization_code')).toBe(1);
+
+    const connection = await stored();
+    expect(connection).toMatchObject({ status: 'active', hoverOrgId: '1', hoverUserId: '1', ownerId: '1', ownerType: 'orgs', integrationsEnabled: true, scope: 'all' });
+    const lifetime = (connection as HoverConnection).accessTokenExpiresAt - Date.now();
+    expect(lifetime).toBeGreaterThan(7190 * 1000);
+    expect(lifetime).toBeLessThanOrEqual(7200 * 1000);
+
+    const home = await get(`${target.url}/?connected=1`);
+    expect(home.text).toContain('Hover is <strong>connected</strong> (org 1)');
+  });
+
+  it('GET /jobs lists the org\'s jobs through HoverHttpService', async () => {
+    const { status, body } = await jobs();
+    expect(status).toBe(200);
+    expect(body.pagination).toEqual({ current_page: 1, next_page: 2, total: 30 });
+    expect(body.results).toHaveLength(25);
+    expect(body.results[0].id).toBe(10001);
+    expect(target.emulator.tokenRequestCount('refresh_token')).toBe(0);
+  });
+
+  it('after a forced expiry, /jobs refreshes exactly once and the old refresh token is dead', async () => {
+    const before = (await stored()) as HoverConnection;
+    expect(target.emulator.expireAccessTokens()).toBe(1);
+
+    const { status, body } = await jobs();
+    expect(status).toBe(200);
+    expect(body.results).toHaveLength(25);
+    expect(target.emulator.tokenRequestCount('refresh_token')).toBe(1);
+
+    const after = (await stored()) as HoverConnection;
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(after.version).toBe(before.version + 1);
+
+    const reuse = await fetch(`${target.emulator.baseUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'refresh_token', refresh_token: before.refreshToken, ...{ client_id: E2E_CLIENT.clientId, client_secret: E2E_CLIENT.clientSecret } }),
+    });
+    expect(reuse.status).toBe(400);
+    expect(((await reuse.json()) as { error: string }).error).toBe('invalid_grant');
+
+    // Steady state again: more calls, no more refreshes.
+    expect((await jobs()).status).toBe(200);
+    expect(target.emulator.tokenRequestCount('refresh_token')).toBe(2); // the reuse probe above + our one refresh
+  });
+
+  it('Deny redirects to the failure URL with access_denied and requests no token', async () => {
+    const codeGrants = target.emulator.tokenRequestCount('authorization_code');
+    const run = await runConsent(target, 'deny');
+    expect(run.callbackUrl?.searchParams.get('error')).toBe('access_denied');
+    expect(run.callback?.status).toBe(302);
+    expect(run.callback?.location).toBe('/?hover_error=access_denied');
+    expect(target.emulator.tokenRequestCount('authorization_code')).toBe(codeGrants);
+    const home = await get(`${target.url}/?hover_error=access_denied`);
+    expect(home.text).toContain('You cancelled the connection on Hover.');
+    expect((await stored())?.status).toBe('active');
+  });
+
+  it('a forged state is a 400 with no token request and nothing stored', async () => {
+    const before = await stored();
+    const tokenRequests = target.emulator.tokenRequestCount();
+    const forged = await get(`${target.url}/hover/callback?code=stolen-code&state=forged-state-value`);
+    expect(forged.status).toBe(400);
+    expect(JSON.parse(forged.text)).toMatchObject({ statusCode: 400, code: 'HOVER_INVALID_STATE' });
+    expect(forged.text).not.toContain('stolen-code');
+    const missing = await get(`${target.url}/hover/callback?code=stolen-code`);
+    expect(missing.status).toBe(400);
+    expect(JSON.parse(missing.text).code).toBe('HOVER_INVALID_STATE');
+    const repeated = await get(`${target.url}/hover/callback?code=x&state=a&state=b`);
+    expect(repeated.status).toBe(400);
+    expect(target.emulator.tokenRequestCount()).toBe(tokenRequests);
+    expect(await stored()).toEqual(before);
+  });
+
+  it('a state is single use: replaying a real callback is refused', async () => {
+    const run = await runConsent(target, 'allow');
+    expect(run.callback?.status).toBe(302);
+    const tokenRequests = target.emulator.tokenRequestCount();
+    const replay = await get((run.callbackUrl as URL).toString());
+    expect(replay.status).toBe(400);
+    expect(JSON.parse(replay.text).code).toBe('HOVER_INVALID_STATE');
+    expect(target.emulator.tokenRequestCount()).toBe(tokenRequests);
+  });
+
+  it('an org whose plan lacks integrations: consent page blocks it; if Hover lets it through, the guard answers 403', async () => {
+    target.emulator.seedOrg({ id: 77, name: 'Gutters Without Integrations', integrations: false });
+    target.emulator.seedUser({ id: 770, email: 'nell@gutters.example', firstName: 'Nell', lastName: 'Gutter', orgId: 77 });
+    target.emulator.setSignedInUser(770);
+
+    const blocked = await runConsent(target, 'allow');
+    expect(blocked.consentPage.text).toContain('Third-party integrations are not available on your plan');
+    expect(blocked.callbackUrl).toBeNull();
+
+    target.emulator.setFaults({ consentWithoutIntegrations: 'allow' });
+    const allowed = await runConsent(target, 'allow');
+    expect(allowed.callback?.location).toBe('/?connected=1');
+    expect(await stored()).toMatchObject({ hoverOrgId: '77', integrationsEnabled: false, status: 'active' });
+
+    const apiCalls = target.emulator.apiRequestCount('/api/v3/jobs');
+    const { status, body } = await jobs();
+    expect(status).toBe(403);
+    expect(body.code).toBe('HOVER_INTEGRATIONS_UNAVAILABLE');
+    expect(body.message).toMatch(/plan does not include third-party integrations.*upgrade.*Hover support/i);
+    expect(target.emulator.apiRequestCount('/api/v3/jobs')).toBe(apiCalls);
+  });
+
+  it('a refused refresh token marks the connection reauthorization_required (one refresh, no loop)', async () => {
+    target.emulator.setSignedInUser(1);
+    target.emulator.setFaults({ consentWithoutIntegrations: 'block' });
+    expect((await runConsent(target, 'allow')).callback?.location).toBe('/?connected=1');
+    expect((await jobs()).status).toBe(200);
+
+    target.emulator.revokeAllTokens();
+    const refreshes = target.emulator.tokenRequestCount('refresh_token');
+    const { status, body } = await jobs();
+    expect(status).toBe(401);
+    expect(body).toMatchObject({ code: 'HOVER_REAUTHORIZATION_REQUIRED', authorizeUrl: '/hover/authorize' });
+    expect(target.emulator.tokenRequestCount('refresh_token')).toBe(refreshes + 1);
+    expect((await stored())?.status).toBe('reauthorization_required');
+
+    // The guard now stops requests before any Hover call.
+    const again = await jobs();
+    expect(again.body.code).toBe('HOVER_REAUTHORIZATION_REQUIRED');
+    expect(target.emulator.tokenRequestCount('refresh_token')).toBe(refreshes + 1);
+  });
+});

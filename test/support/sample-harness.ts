@@ -1,0 +1,111 @@
+import { HoverEmulator } from '@app/hover-emulator';
+import { startSampleApp, type RunningSample } from '../../apps/sample/src/start-sample-app';
+import { freePort } from './free-port';
+import type { TestDatabase } from './test-databases';
+
+export const E2E_CLIENT = { clientId: 'e2e-client', clientSecret: 'e2e-client-secret-value' };
+
+/** The sample app wired to a separately started emulator and a test database, as a user deploys it. */
+export interface SampleUnderTest {
+  sample: RunningSample;
+  emulator: HoverEmulator;
+  /** `http://localhost:<port>` of the sample app */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the emulator, registers the e2e client for the sample's redirect URI, and starts the sample
+ * app through its real bootstrap (`startSampleApp`) with environment variables only.
+ */
+export async function startSampleUnderTest(database: TestDatabase, extraEnv: NodeJS.ProcessEnv = {}): Promise<SampleUnderTest> {
+  const emulator = new HoverEmulator();
+  const baseUrl = await emulator.start(0);
+  const port = await freePort();
+  const redirectUri = `http://localhost:${port}/hover/callback`;
+  emulator.registerClient({ ...E2E_CLIENT, redirectUris: [redirectUri] });
+  let sample: RunningSample;
+  try {
+    sample = await startSampleApp(
+      {
+        PORT: String(port),
+        DATABASE_URL: database.url,
+        HOVER_BASE_URL: baseUrl,
+        HOVER_CLIENT_ID: E2E_CLIENT.clientId,
+        HOVER_CLIENT_SECRET: E2E_CLIENT.clientSecret,
+        HOVER_REDIRECT_URI: redirectUri,
+        ...extraEnv,
+      },
+      false,
+    );
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
+  return {
+    sample,
+    emulator,
+    url: sample.url,
+    close: async () => {
+      await sample.close();
+      await emulator.stop();
+    },
+  };
+}
+
+/** A response read without following redirects. */
+export interface RawResponse {
+  status: number;
+  location: string | null;
+  headers: Headers;
+  text: string;
+}
+
+export async function get(url: string, init: RequestInit = {}): Promise<RawResponse> {
+  const response = await fetch(url, { redirect: 'manual', ...init });
+  return { status: response.status, location: response.headers.get('location'), headers: response.headers, text: await response.text() };
+}
+
+/** Reads the hidden inputs of the consent page's form whose id is `formId`. */
+export function formFields(html: string, formId: string): Record<string, string> {
+  const form = html.match(new RegExp(`<form[^>]*id="${formId}"[^>]*>([\\s\\S]*?)</form>`));
+  if (!form) throw new Error(`no form #${formId} on the page`);
+  const fields: Record<string, string> = {};
+  for (const input of form[1].matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) {
+    fields[input[1]] = input[2].replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  }
+  return fields;
+}
+
+/** What a browser does between clicking "Connect Hover" and landing back on the sample app. */
+export interface ConsentRun {
+  /** The consent page HTML the user saw. */
+  consentPage: RawResponse;
+  /** Hover's redirect to the callback (null when the consent page did not redirect). */
+  callbackUrl: URL | null;
+  /** The sample's answer to the callback (null when there was no callback). */
+  callback: RawResponse | null;
+}
+
+/**
+ * Clicks "Connect Hover" on the sample, then Allow or Deny on the emulator's consent page, then
+ * follows Hover's redirect to the sample's callback — redirects followed by hand, as a browser would.
+ */
+export async function runConsent(target: SampleUnderTest, decision: 'allow' | 'deny'): Promise<ConsentRun> {
+  const authorize = await get(`${target.url}/hover/authorize`);
+  if (authorize.status !== 302 || !authorize.location) throw new Error(`authorize answered ${authorize.status}`);
+  const consentPage = await get(authorize.location);
+  if (!consentPage.text.includes(`value="${decision}"`)) return { consentPage, callbackUrl: null, callback: null };
+  const fields = formFields(consentPage.text, `${decision}-form`);
+  const decided = await fetch(new URL('/oauth/authorize', authorize.location), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...fields, decision }),
+  });
+  await decided.text();
+  const location = decided.headers.get('location');
+  if (decided.status !== 302 || !location) return { consentPage, callbackUrl: null, callback: null };
+  const callbackUrl = new URL(location);
+  return { consentPage, callbackUrl, callback: await get(callbackUrl.toString()) };
+}
