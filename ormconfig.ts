@@ -10,7 +10,8 @@ import { hoverAuthEntities, hoverAuthMigrations } from './libs/hover-auth/src';
 function connectionOptions(url: string | undefined): DataSourceOptions {
   if (!url) return { type: 'better-sqlite3', database: 'data/sample.sqlite' };
   if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url };
-  if (/^(mysql|mariadb):\/\//.test(url)) return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:') };
+  if (url.startsWith('mysql://')) return { type: 'mysql', url };
+  if (url.startsWith('mariadb://')) return { type: 'mariadb', url: url.replace(/^mariadb:/, 'mysql:') };
   if (url.startsWith('sqlite:')) return { type: 'better-sqlite3', database: url.slice('sqlite:'.length) };
   throw new Error('DATABASE_URL must start with postgres://, mysql://, mariadb:// or sqlite:.');
 }

@@ -8,7 +8,7 @@ import { HoverConnectionRepository } from '@app/hover-auth';
 import { E2E_CLIENT, get, runConsent, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
 import { createTestDatabase, e2eDatabaseKinds, type TestDatabase } from './support/test-databases';
 
-describe.each(e2eDatabaseKinds())('connect Hover and call the API (%s)', (kind) => {
+describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover and call the API (%s)', (kind) => {
   let database: TestDatabase;
   let target: SampleUnderTest;
 

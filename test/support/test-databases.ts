@@ -13,13 +13,20 @@ export interface TestDatabase {
 /** Admin connection of the PostgreSQL the CI machine runs (trust auth); override with HOVER_E2E_POSTGRES_URL. */
 const POSTGRES_ADMIN_URL = process.env.HOVER_E2E_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Databases the e2e suites run on: `HOVER_E2E_DATABASES=sqlite,postgres` (default both). */
-export function e2eDatabaseKinds(): Array<'sqlite' | 'postgres'> {
-  const kinds = (process.env.HOVER_E2E_DATABASES ?? 'sqlite,postgres').split(',').map((kind) => kind.trim());
-  for (const kind of kinds) {
-    if (kind !== 'sqlite' && kind !== 'postgres') throw new Error(`HOVER_E2E_DATABASES: unknown database "${kind}"`);
+export type DatabaseKind = 'sqlite' | 'postgres' | 'mariadb';
+const ALL_KINDS: readonly DatabaseKind[] = ['sqlite', 'postgres', 'mariadb'];
+
+/**
+ * Databases the e2e suites run on: `HOVER_E2E_DATABASES=sqlite,postgres,mariadb` (default all three),
+ * narrowed to the kinds a suite supports.
+ * @throws {Error} on an unknown name, so a typo never silently skips a database
+ */
+export function e2eDatabaseKinds<K extends DatabaseKind>(supported: readonly K[]): K[] {
+  const requested = (process.env.HOVER_E2E_DATABASES ?? ALL_KINDS.join(',')).split(',').map((kind) => kind.trim());
+  for (const kind of requested) {
+    if (!ALL_KINDS.includes(kind as DatabaseKind)) throw new Error(`HOVER_E2E_DATABASES: unknown database "${kind}" (use ${ALL_KINDS.join(', ')})`);
   }
-  return kinds as Array<'sqlite' | 'postgres'>;
+  return supported.filter((kind) => requested.includes(kind));
 }
 
 /** A real SQLite file in a fresh temporary folder. */

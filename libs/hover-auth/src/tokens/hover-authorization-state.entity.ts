@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMillisecondsTransformer } from './epoch-milliseconds.transformer';
 
 /**
@@ -7,6 +7,7 @@ import { epochMillisecondsTransformer } from './epoch-milliseconds.transformer';
  * when the callback consumes it. Table `hover_authorization_states`.
  */
 @Entity({ name: 'hover_authorization_states' })
+@Index('idx_hover_authorization_states_expires_at', ['expiresAt'])
 export class HoverAuthorizationState {
   /** The `state` value sent to Hover (base64url of 32 random bytes). */
   @PrimaryColumn({ name: 'state', type: 'varchar', length: 128 })
