@@ -5,17 +5,47 @@
  */
 import type { HoverConnection } from '@app/hover-auth';
 import { HoverConnectionRepository } from '@app/hover-auth';
-import { E2E_CLIENT, get, runConsent, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
+import { CapturingLogger } from './support/capturing-logger';
+import { E2E_CLIENT, get as rawGet, runConsent as rawRunConsent, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
 import { createTestDatabase, e2eDatabaseKinds, type TestDatabase } from './support/test-databases';
 
 describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover and call the API (%s)', (kind) => {
   let database: TestDatabase;
   let target: SampleUnderTest;
+  // Every secret the flow handles and every answer the app gave, for the leak scan at the end.
+  const logger = new CapturingLogger();
+  const secrets = new Set<string>([E2E_CLIENT.clientSecret]);
+  const answers: string[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    target = await startSampleUnderTest(database);
+    target = await startSampleUnderTest(database, {}, logger);
+    // Capture at every level, debug and verbose included (startSampleApp's default is log/warn/error).
+    target.sample.app.useLogger(logger);
   });
+
+  const get: typeof rawGet = async (url, init) => {
+    const response = await rawGet(url, init);
+    answers.push(response.text, response.location ?? '');
+    return response;
+  };
+
+  const runConsent: typeof rawRunConsent = async (sampleUnderTest, decision) => {
+    const run = await rawRunConsent(sampleUnderTest, decision);
+    const code = run.callbackUrl?.searchParams.get('code');
+    if (code) secrets.add(code);
+    if (run.callback) answers.push(run.callback.text, run.callback.location ?? '');
+    await remember();
+    return run;
+  };
+
+  async function remember(): Promise<void> {
+    const connection = await target.sample.app.get(HoverConnectionRepository).findById('default');
+    if (connection) {
+      secrets.add(connection.accessToken);
+      if (connection.refreshToken) secrets.add(connection.refreshToken);
+    }
+  }
 
   afterAll(async () => {
     await target?.close();
@@ -27,6 +57,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
 
   const jobs = async () => {
     const response = await get(`${target.url}/jobs`, { headers: { accept: 'application/json' } });
+    await remember();
     return { status: response.status, body: JSON.parse(response.text) };
   };
 
@@ -181,5 +212,14 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
     const again = await jobs();
     expect(again.body.code).toBe('HOVER_REAUTHORIZATION_REQUIRED');
     expect(target.emulator.tokenRequestCount('refresh_token')).toBe(refreshes + 1);
+  });
+
+  it('never writes a token, authorization code or client secret to a log line or an HTTP answer', () => {
+    // Non-vacuous: the flow above handled at least two codes, several token pairs, and logged lines.
+    expect(secrets.size).toBeGreaterThanOrEqual(8);
+    expect(logger.lines.some((line) => line.includes('Connected "default" to Hover org'))).toBe(true);
+    expect(logger.lines.some((line) => line.includes('reauthorization_required'))).toBe(true);
+    const leaked = [...secrets].filter((secret) => logger.text.includes(secret) || answers.some((answer) => answer.includes(secret)));
+    expect(leaked).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { HoverEmulator } from '@app/hover-emulator';
+import type { LoggerService } from '@nestjs/common';
 import { startSampleApp, type RunningSample } from '../../apps/sample/src/start-sample-app';
 import { freePort } from './free-port';
 import type { TestDatabase } from './test-databases';
@@ -18,7 +19,11 @@ export interface SampleUnderTest {
  * Starts the emulator, registers the e2e client for the sample's redirect URI, and starts the sample
  * app through its real bootstrap (`startSampleApp`) with environment variables only.
  */
-export async function startSampleUnderTest(database: TestDatabase, extraEnv: NodeJS.ProcessEnv = {}): Promise<SampleUnderTest> {
+export async function startSampleUnderTest(
+  database: TestDatabase,
+  extraEnv: NodeJS.ProcessEnv = {},
+  logger: LoggerService | false = false,
+): Promise<SampleUnderTest> {
   const emulator = new HoverEmulator();
   const baseUrl = await emulator.start(0);
   const port = await freePort();
@@ -36,7 +41,7 @@ export async function startSampleUnderTest(database: TestDatabase, extraEnv: Nod
         HOVER_REDIRECT_URI: redirectUri,
         ...extraEnv,
       },
-      false,
+      logger,
     );
   } catch (error) {
     await emulator.stop();
