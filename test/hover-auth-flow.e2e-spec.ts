@@ -134,6 +134,14 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
     expect(target.emulator.tokenRequestCount('refresh_token')).toBe(2); // the reuse probe above + our one refresh
   });
 
+  it('50 concurrent calls after an expiry share one refresh, and all succeed', async () => {
+    const refreshes = target.emulator.tokenRequestCount('refresh_token');
+    target.emulator.expireAccessTokens();
+    const results = await Promise.all(Array.from({ length: 50 }, () => jobs()));
+    expect(results.map((result) => result.status)).toEqual(Array(50).fill(200));
+    expect(target.emulator.tokenRequestCount('refresh_token')).toBe(refreshes + 1);
+  });
+
   it('Deny redirects to the failure URL with access_denied and requests no token', async () => {
     const codeGrants = target.emulator.tokenRequestCount('authorization_code');
     const run = await runConsent(target, 'deny');
