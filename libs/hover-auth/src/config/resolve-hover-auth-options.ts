@@ -18,9 +18,15 @@ function parseUrl(value: string): URL | null {
 
 const requiredString = (option: string, fix: string) =>
   z
-    .string({ error: `\`${option}\` is missing. ${fix}` })
+    .string({
+      error: (issue) =>
+        issue.input === undefined || issue.input === null
+          ? `\`${option}\` is missing. ${fix}`
+          : `\`${option}\` must be a string, not ${Array.isArray(issue.input) ? 'an array' : typeof issue.input}. ${fix}`,
+    })
     .trim()
-    .min(1, { error: `\`${option}\` is empty. ${fix}` });
+    // abort: an empty value gets one message, not also the format checks that follow.
+    .min(1, { error: `\`${option}\` is empty. ${fix}`, abort: true });
 
 const CREDENTIALS_FIX =
   "Copy it from Hover's Settings → Developer → integration page (the sample app reads HOVER_CLIENT_ID / HOVER_CLIENT_SECRET).";
@@ -34,7 +40,8 @@ const schema = z.object({
   ).refine(
     (value) => {
       const url = parseUrl(value);
-      if (!url || url.hash) return false;
+      // `new URL('…/cb#').hash` is '' although the URI has a fragment, so look at the raw text too.
+      if (!url || value.includes('#')) return false;
       return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
     },
     {
@@ -48,9 +55,18 @@ const schema = z.object({
     .refine(
       (value) => {
         const url = parseUrl(value);
-        return !!url && (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname.replace(/\/+$/, '') === '';
+        // Endpoints are built by appending paths, so anything after the origin would corrupt them.
+        return (
+          !!url &&
+          (url.protocol === 'https:' || url.protocol === 'http:') &&
+          url.pathname.replace(/\/+$/, '') === '' &&
+          !/[?#@]/.test(value)
+        );
       },
-      { error: '`baseUrl` must be an origin such as https://hover.to (no path); point it at the emulator in tests.' },
+      {
+        error:
+          '`baseUrl` must be an origin such as https://hover.to (no path, query, fragment or credentials); point it at the emulator in tests.',
+      },
     ),
   successRedirect: z.string({ error: '`successRedirect` must be a path or URL string.' }).min(1).default('/'),
   failureRedirect: z.string({ error: '`failureRedirect` must be a path or URL string.' }).min(1).default('/'),

@@ -74,7 +74,7 @@ export class HoverTokenManager {
     const cached = this.cache.get(connectionId);
     if (cached) return cached;
     const stored = await this.connections.findById(connectionId);
-    if (stored?.status === 'active') this.cache.set(connectionId, stored);
+    if (stored?.status === 'active') this.remember(stored);
     return stored;
   }
 
@@ -116,14 +116,14 @@ export class HoverTokenManager {
       // Another writer may have rotated the refresh token since we read it: then theirs is valid.
       const latest = await this.connections.findById(connectionId);
       if (latest && latest.status === 'active' && latest.version !== current.version) {
-        this.cache.set(connectionId, latest);
+        this.remember(latest);
         return latest;
       }
       return this.requireReauthorization(current);
     }
     const updated = await this.connections.replaceTokens(current, tokens);
     if (updated) {
-      this.cache.set(connectionId, updated);
+      this.remember(updated);
       return updated;
     }
     // Lost the compare-and-swap: another writer stored a newer grant; use it.
@@ -150,8 +150,17 @@ export class HoverTokenManager {
       this.cache.delete(connectionId);
       throw new HoverReauthorizationRequiredException(connectionId, this.options.authorizePath);
     }
-    this.cache.set(connectionId, stored);
+    this.remember(stored);
     return stored;
+  }
+
+  /**
+   * Caches `connection` unless the cache already holds a newer version: a read that started before a
+   * concurrent refresh committed must not put the replaced token back.
+   */
+  private remember(connection: HoverConnection): void {
+    const cached = this.cache.get(connection.connectionId);
+    if (!cached || connection.version >= cached.version) this.cache.set(connection.connectionId, connection);
   }
 
   private isDueForRefresh(connection: HoverConnection): boolean {

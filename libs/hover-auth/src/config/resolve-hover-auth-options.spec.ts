@@ -1,0 +1,261 @@
+import { HoverAuthConfigurationError } from '../exceptions/hover-auth-configuration.error';
+import type { HoverAuthModuleOptions } from '../hover-auth-options.interface';
+import { resolveHoverAuthOptions } from './resolve-hover-auth-options';
+
+const SECRET = 'cs_live_5f2b9c0e-DO-NOT-LEAK';
+
+const VALID: HoverAuthModuleOptions = {
+  clientId: 'client-123',
+  clientSecret: SECRET,
+  redirectUri: 'https://app.example.com/hover/callback',
+};
+
+/** Runs the resolver on options that must be refused and returns the configuration error. */
+function configurationError(options: unknown): HoverAuthConfigurationError {
+  try {
+    resolveHoverAuthOptions(options as HoverAuthModuleOptions);
+  } catch (error) {
+    expect(error).toBeInstanceOf(HoverAuthConfigurationError);
+    return error as HoverAuthConfigurationError;
+  }
+  throw new Error('resolveHoverAuthOptions accepted options it should have refused');
+}
+
+describe('resolveHoverAuthOptions', () => {
+  describe('defaults', () => {
+    const resolved = resolveHoverAuthOptions(VALID);
+
+    it('targets production Hover and derives the endpoints from baseUrl', () => {
+      expect(resolved.baseUrl).toBe('https://hover.to');
+      expect(resolved.authorizationEndpoint).toBe('https://hover.to/oauth/authorize');
+      expect(resolved.tokenEndpoint).toBe('https://hover.to/oauth/token');
+      expect(resolved.apiBaseUrl).toBe('https://hover.to/api');
+    });
+
+    it('uses a 300 s refresh margin, a 30000 ms HTTP timeout and JSON token requests', () => {
+      expect(resolved.refreshMarginSeconds).toBe(300);
+      expect(resolved.httpTimeoutMs).toBe(30_000);
+      expect(resolved.tokenRequestEncoding).toBe('json');
+    });
+
+    it('redirects to / after success and failure and advertises /hover/authorize', () => {
+      expect(resolved.successRedirect).toBe('/');
+      expect(resolved.failureRedirect).toBe('/');
+      expect(resolved.authorizePath).toBe('/hover/authorize');
+    });
+
+    it("resolves every request to the 'default' connection", async () => {
+      expect(await resolved.resolveConnectionId({ headers: {} })).toBe('default');
+    });
+
+    it('keeps the credentials as given', () => {
+      expect(resolved.clientId).toBe('client-123');
+      expect(resolved.clientSecret).toBe(SECRET);
+      expect(resolved.redirectUri).toBe('https://app.example.com/hover/callback');
+    });
+  });
+
+  it('keeps explicit values and a custom resolveConnectionId', async () => {
+    const resolved = resolveHoverAuthOptions({
+      ...VALID,
+      baseUrl: 'http://127.0.0.1:4010',
+      refreshMarginSeconds: 0,
+      httpTimeoutMs: 200,
+      tokenRequestEncoding: 'multipart',
+      resolveConnectionId: (request) => `tenant-${request.params.id}`,
+    });
+    expect(resolved.tokenEndpoint).toBe('http://127.0.0.1:4010/oauth/token');
+    expect(resolved.refreshMarginSeconds).toBe(0);
+    expect(resolved.httpTimeoutMs).toBe(200);
+    expect(resolved.tokenRequestEncoding).toBe('multipart');
+    expect(await resolved.resolveConnectionId({ params: { id: '7' } })).toBe('tenant-7');
+  });
+
+  it.each(['https://hover.example/', 'https://hover.example///'])('strips trailing slashes from baseUrl %s', (baseUrl) => {
+    const resolved = resolveHoverAuthOptions({ ...VALID, baseUrl });
+    expect(resolved.baseUrl).toBe('https://hover.example');
+    expect(resolved.authorizationEndpoint).toBe('https://hover.example/oauth/authorize');
+    expect(resolved.tokenEndpoint).toBe('https://hover.example/oauth/token');
+    expect(resolved.apiBaseUrl).toBe('https://hover.example/api');
+  });
+
+  describe('required fields', () => {
+    it('names every missing required option in its own problem', () => {
+      const error = configurationError({});
+      expect(error.problems).toHaveLength(3);
+      expect(error.problems[0]).toMatch(/^`clientId` is missing\./);
+      expect(error.problems[1]).toMatch(/^`clientSecret` is missing\./);
+      expect(error.problems[2]).toMatch(/^`redirectUri` is missing\./);
+      expect(error.name).toBe('HoverAuthConfigurationError');
+      expect(error.message).toContain('Invalid HoverAuthModule options:');
+      for (const problem of error.problems) expect(error.message).toContain(problem);
+    });
+
+    it.each(['clientId', 'clientSecret', 'redirectUri'] as const)('refuses a missing %s alone, saying how to fix it', (field) => {
+      const { [field]: _omitted, ...rest } = VALID;
+      const error = configurationError(rest);
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(new RegExp(`^\`${field}\` is missing\\. \\S`));
+    });
+
+    it.each(['clientId', 'clientSecret'] as const)('refuses a blank %s', (field) => {
+      const error = configurationError({ ...VALID, [field]: '   ' });
+      expect(error.problems).toEqual([expect.stringMatching(new RegExp(`^\`${field}\` is empty\\. Copy it from Hover`))]);
+    });
+
+    it('refuses a blank redirectUri, saying first that it is empty', () => {
+      const error = configurationError({ ...VALID, redirectUri: '   ' });
+      expect(error.problems[0]).toMatch(/^`redirectUri` is empty\. Set it to the redirect URI registered with Hover/);
+    });
+
+    it('explains that no options were given when the factory returned undefined', () => {
+      const error = configurationError(undefined);
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toContain('No options were given');
+      expect(error.problems[0]).toContain('forRoot()');
+      expect(error.message).toContain('clientId, clientSecret, redirectUri');
+    });
+
+    it('treats null like undefined', () => {
+      expect(configurationError(null).problems[0]).toContain('No options were given');
+    });
+  });
+
+  describe('redirectUri', () => {
+    it.each([
+      'http://localhost:3000/hover/callback',
+      'http://127.0.0.1:3000/hover/callback',
+      'https://app.example.com/hover/callback?tenant=1',
+    ])('accepts %s', (redirectUri) => {
+      expect(resolveHoverAuthOptions({ ...VALID, redirectUri }).redirectUri).toBe(redirectUri);
+    });
+
+    it.each([
+      'http://app.example.com/hover/callback',
+      'http://localhost.evil.example/hover/callback',
+      'http://10.0.0.5/hover/callback',
+      'ftp://app.example.com/hover/callback',
+      '/hover/callback',
+      'not a url',
+    ])('refuses %s', (redirectUri) => {
+      const error = configurationError({ ...VALID, redirectUri });
+      expect(error.problems).toEqual([expect.stringContaining('`redirectUri` must be an absolute https:// URL')]);
+    });
+
+    it('refuses a redirect URI with a fragment (RFC 6749 §3.1.2)', () => {
+      const error = configurationError({ ...VALID, redirectUri: 'https://app.example.com/hover/callback#done' });
+      expect(error.problems).toEqual([expect.stringContaining('without a fragment')]);
+    });
+
+    it('refuses a redirect URI with an empty fragment (a bare trailing #)', () => {
+      // `https://…/callback#?code=…` would put the code in the fragment, out of the server's reach.
+      const error = configurationError({ ...VALID, redirectUri: 'https://app.example.com/hover/callback#' });
+      expect(error.problems).toEqual([expect.stringContaining('without a fragment')]);
+    });
+  });
+
+  describe('baseUrl', () => {
+    it.each(['https://hover.to/api', 'https://hover.to/oauth/token', 'hover.to', 'ftp://hover.to', ''])(
+      'refuses %j, which is not an origin',
+      (baseUrl) => {
+        const error = configurationError({ ...VALID, baseUrl });
+        expect(error.problems).toEqual([expect.stringContaining('`baseUrl` must be an origin such as https://hover.to')]);
+      },
+    );
+
+    it.each(['https://hover.to?region=eu', 'https://hover.to#eu'])(
+      'refuses %j: a query or fragment would end up inside every derived endpoint',
+      (baseUrl) => {
+        const error = configurationError({ ...VALID, baseUrl });
+        expect(error.problems).toEqual([expect.stringContaining('`baseUrl`')]);
+      },
+    );
+
+    it('refuses a non-string baseUrl', () => {
+      expect(configurationError({ ...VALID, baseUrl: 443 }).problems).toEqual([
+        '`baseUrl` must be a string such as https://hover.to.',
+      ]);
+    });
+  });
+
+  describe('numeric options', () => {
+    it.each([
+      [-1, '`refreshMarginSeconds` must be 0 or more seconds.'],
+      [1.5, '`refreshMarginSeconds` must be a whole number of seconds.'],
+      [3601, '`refreshMarginSeconds` must be at most 3600 seconds (Hover access tokens live 7200 s).'],
+      ['300', '`refreshMarginSeconds` must be a number of seconds, e.g. 300.'],
+    ])('refuses refreshMarginSeconds %j', (refreshMarginSeconds, expected) => {
+      expect(configurationError({ ...VALID, refreshMarginSeconds }).problems).toEqual([expected]);
+    });
+
+    it('accepts the bounds of refreshMarginSeconds', () => {
+      expect(resolveHoverAuthOptions({ ...VALID, refreshMarginSeconds: 3600 }).refreshMarginSeconds).toBe(3600);
+    });
+
+    it.each([
+      [99, '`httpTimeoutMs` must be at least 100 ms.'],
+      [120_001, '`httpTimeoutMs` must be at most 120000 ms (Hover times out requests after 60 s).'],
+      [Number.NaN, '`httpTimeoutMs` must be a number of milliseconds, e.g. 30000.'],
+    ])('refuses httpTimeoutMs %p', (httpTimeoutMs, expected) => {
+      expect(configurationError({ ...VALID, httpTimeoutMs }).problems).toEqual([expected]);
+    });
+  });
+
+  it('refuses an unknown tokenRequestEncoding', () => {
+    expect(configurationError({ ...VALID, tokenRequestEncoding: 'xml' }).problems).toEqual([
+      "`tokenRequestEncoding` must be 'json', 'form' or 'multipart'.",
+    ]);
+  });
+
+  it('refuses a resolveConnectionId that is not a function', () => {
+    expect(configurationError({ ...VALID, resolveConnectionId: 'default' }).problems).toEqual([
+      '`resolveConnectionId` must be a function (request) => string | Promise<string>.',
+    ]);
+  });
+
+  it.each(['successRedirect', 'failureRedirect', 'authorizePath'])('names %s when it is empty', (field) => {
+    expect(configurationError({ ...VALID, [field]: '' }).problems).toEqual([expect.stringContaining(`\`${field}\``)]);
+  });
+
+  it('lists every invalid option at once', () => {
+    const error = configurationError({
+      clientSecret: SECRET,
+      redirectUri: 'http://app.example.com/cb',
+      baseUrl: 'https://hover.to/api',
+      refreshMarginSeconds: -5,
+    });
+    expect(error.problems).toHaveLength(4);
+    expect(error.problems.map((problem) => problem.match(/^`(\w+)`/)?.[1])).toEqual([
+      'clientId',
+      'redirectUri',
+      'baseUrl',
+      'refreshMarginSeconds',
+    ]);
+  });
+
+  describe('never echoes the client secret', () => {
+    it('when other options are invalid', () => {
+      const error = configurationError({
+        clientSecret: SECRET,
+        redirectUri: `http://app.example.com/cb?secret=${SECRET}`,
+        baseUrl: `https://hover.to/${SECRET}`,
+        refreshMarginSeconds: -1,
+        httpTimeoutMs: SECRET,
+        tokenRequestEncoding: SECRET,
+      });
+      expect(error.problems.length).toBeGreaterThanOrEqual(5);
+      expect(error.message).not.toContain(SECRET);
+      expect(error.problems.join('\n')).not.toContain(SECRET);
+      expect(JSON.stringify(error)).not.toContain(SECRET);
+      expect(String(error.stack)).not.toContain(SECRET);
+    });
+
+    it('when the secret itself is invalid (not a string)', () => {
+      const secretNumber = 987654321987;
+      const error = configurationError({ ...VALID, clientSecret: secretNumber });
+      expect(error.problems).toEqual([expect.stringMatching(/^`clientSecret` must be a string, not number\./)]);
+      expect(error.message).not.toContain(String(secretNumber));
+      expect(JSON.stringify(error)).not.toContain(String(secretNumber));
+    });
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * Shared fixtures of the hover-auth unit specs. Not exported from `index.ts`: test-only.
+ */
+import { DataSource } from 'typeorm';
+import type { HoverTokenSet } from '../oauth/hover-token-set';
+import { hoverAuthEntities } from '../tokens';
+import type { HoverConnectionProfile } from '../tokens/hover-connection.repository';
+import { hoverAuthMigrations } from '../tokens/migrations';
+
+/**
+ * A fresh in-memory better-sqlite3 DataSource with the hover-auth migrations applied (never
+ * `synchronize`: the specs run the same schema the host runs). The caller must `destroy()` it.
+ */
+export async function createMigratedDataSource(): Promise<DataSource> {
+  const dataSource = new DataSource({
+    type: 'better-sqlite3',
+    database: ':memory:',
+    entities: [...hoverAuthEntities],
+    migrations: [...hoverAuthMigrations],
+    migrationsRun: false,
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  return dataSource;
+}
+
+/** A token set as the token endpoint client returns it; `expiresInSeconds` counts from now. */
+export function tokenSet(
+  overrides: Partial<HoverTokenSet> & { expiresInSeconds?: number } = {},
+): HoverTokenSet {
+  const { expiresInSeconds = 7200, ...rest } = overrides;
+  return {
+    accessToken: 'access-token-1',
+    refreshToken: 'refresh-token-1',
+    accessTokenExpiresAt: Date.now() + expiresInSeconds * 1000,
+    scope: 'all',
+    ownerId: '785',
+    ownerType: 'orgs',
+    ...rest,
+  };
+}
+
+/** The profile the callback would have read for org 785. */
+export function connectionProfile(overrides: Partial<HoverConnectionProfile> = {}): HoverConnectionProfile {
+  return { hoverUserId: '42', hoverOrgId: '785', integrationsEnabled: true, ...overrides };
+}

@@ -1,0 +1,196 @@
+import type { DataSource, Repository } from 'typeorm';
+import { connectionProfile, createMigratedDataSource, tokenSet } from '../testing/hover-auth-test-fixtures';
+import { HoverConnection } from './hover-connection.entity';
+import { HoverConnectionRepository } from './hover-connection.repository';
+
+const T0 = 1_764_460_800_000;
+
+describe('HoverConnectionRepository (better-sqlite3, migrated schema)', () => {
+  let dataSource: DataSource;
+  let entities: Repository<HoverConnection>;
+  let connections: HoverConnectionRepository;
+  let now: number;
+
+  beforeEach(async () => {
+    dataSource = await createMigratedDataSource();
+    entities = dataSource.getRepository(HoverConnection);
+    connections = new HoverConnectionRepository(entities);
+    now = T0;
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+  });
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await dataSource.destroy();
+  });
+
+  /** The row as stored, read around the repository under test. */
+  function storedRow(connectionId = 'tenant-1'): Promise<HoverConnection | null> {
+    return entities.findOneBy({ connectionId });
+  }
+
+  async function seed(connectionId = 'tenant-1'): Promise<HoverConnection> {
+    return connections.saveAuthorizedConnection(
+      connectionId,
+      tokenSet({ accessToken: 'access-1', refreshToken: 'refresh-1', expiresInSeconds: 7200 }),
+      connectionProfile(),
+    );
+  }
+
+  it('findById returns null for an unknown connection', async () => {
+    expect(await connections.findById('nobody')).toBeNull();
+  });
+
+  describe('saveAuthorizedConnection', () => {
+    it('inserts an active connection at version 1 with every field', async () => {
+      const saved = await seed();
+      const expected = {
+        connectionId: 'tenant-1',
+        ownerId: '785',
+        ownerType: 'orgs',
+        hoverUserId: '42',
+        hoverOrgId: '785',
+        integrationsEnabled: true,
+        accessToken: 'access-1',
+        refreshToken: 'refresh-1',
+        accessTokenExpiresAt: T0 + 7_200_000,
+        scope: 'all',
+        status: 'active',
+        version: 1,
+        createdAt: T0,
+        updatedAt: T0,
+      };
+      expect({ ...saved }).toEqual(expected);
+      expect({ ...(await connections.findById('tenant-1')) }).toEqual(expected);
+    });
+
+    it('stores integrationsEnabled false as false', async () => {
+      await connections.saveAuthorizedConnection('tenant-1', tokenSet(), connectionProfile({ integrationsEnabled: false }));
+      expect((await storedRow())?.integrationsEnabled).toBe(false);
+    });
+
+    it('reconnect replaces tokens and profile, increments the version, reactivates and keeps createdAt', async () => {
+      const first = await seed();
+      expect(await connections.markReauthorizationRequired(first)).toBe(true);
+      expect((await storedRow())?.status).toBe('reauthorization_required');
+
+      now = T0 + 60_000;
+      const reconnected = await connections.saveAuthorizedConnection(
+        'tenant-1',
+        tokenSet({ accessToken: 'access-2', refreshToken: 'refresh-2', ownerId: '900', expiresInSeconds: 3600 }),
+        connectionProfile({ hoverUserId: '43', hoverOrgId: '900', integrationsEnabled: false }),
+      );
+
+      const stored = await storedRow();
+      for (const row of [reconnected, stored]) {
+        expect(row?.status).toBe('active');
+        expect(row?.version).toBe(3);
+        expect(row?.accessToken).toBe('access-2');
+        expect(row?.refreshToken).toBe('refresh-2');
+        expect(row?.accessTokenExpiresAt).toBe(T0 + 60_000 + 3_600_000);
+        expect(row?.ownerId).toBe('900');
+        expect(row?.hoverUserId).toBe('43');
+        expect(row?.hoverOrgId).toBe('900');
+        expect(row?.integrationsEnabled).toBe(false);
+        expect(row?.createdAt).toBe(T0);
+        expect(row?.updatedAt).toBe(T0 + 60_000);
+      }
+      expect(await entities.count()).toBe(1);
+    });
+
+    it('keeps connections apart', async () => {
+      await seed('tenant-1');
+      await connections.saveAuthorizedConnection('tenant-2', tokenSet({ accessToken: 'other' }), connectionProfile());
+      expect((await connections.findById('tenant-1'))?.accessToken).toBe('access-1');
+      expect((await connections.findById('tenant-2'))?.accessToken).toBe('other');
+    });
+  });
+
+  describe('replaceTokens (compare-and-swap on version)', () => {
+    it('writes the refreshed pair once and refuses the same stale read a second time', async () => {
+      const read = await seed();
+      now = T0 + 1000;
+
+      const updated = await connections.replaceTokens(
+        read,
+        tokenSet({ accessToken: 'access-2', refreshToken: 'refresh-2', scope: 'all', expiresInSeconds: 7200 }),
+      );
+      expect(updated).toBeInstanceOf(HoverConnection);
+      expect(updated?.version).toBe(2);
+      expect(updated?.accessToken).toBe('access-2');
+      expect(updated?.refreshToken).toBe('refresh-2');
+      expect(updated?.updatedAt).toBe(T0 + 1000);
+
+      now = T0 + 2000;
+      const stale = await connections.replaceTokens(read, tokenSet({ accessToken: 'access-3', refreshToken: 'refresh-3' }));
+      expect(stale).toBeNull();
+
+      const stored = await storedRow();
+      expect(stored?.version).toBe(2);
+      expect(stored?.accessToken).toBe('access-2');
+      expect(stored?.refreshToken).toBe('refresh-2');
+      expect(stored?.accessTokenExpiresAt).toBe(T0 + 1000 + 7_200_000);
+      expect(stored?.updatedAt).toBe(T0 + 1000);
+    });
+
+    it('keeps the stored refresh token and scope when the response carried none', async () => {
+      const read = await seed();
+      const updated = await connections.replaceTokens(read, tokenSet({ accessToken: 'access-2', refreshToken: null, scope: null }));
+      expect(updated?.refreshToken).toBe('refresh-1');
+      const stored = await storedRow();
+      expect(stored?.accessToken).toBe('access-2');
+      expect(stored?.refreshToken).toBe('refresh-1');
+      expect(stored?.scope).toBe('all');
+    });
+
+    it('returns null and writes nothing for an unknown connection', async () => {
+      const ghost = Object.assign(new HoverConnection(), { ...(await seed()), connectionId: 'ghost' });
+      expect(await connections.replaceTokens(ghost, tokenSet({ accessToken: 'x' }))).toBeNull();
+      expect(await entities.count()).toBe(1);
+      expect((await storedRow())?.accessToken).toBe('access-1');
+    });
+  });
+
+  describe('markReauthorizationRequired', () => {
+    it('marks the row only while it still holds the rejected version', async () => {
+      const rejected = await seed();
+      const rotated = await connections.replaceTokens(rejected, tokenSet({ accessToken: 'access-2', refreshToken: 'refresh-2' }));
+      expect(rotated?.version).toBe(2);
+
+      expect(await connections.markReauthorizationRequired(rejected)).toBe(false);
+      expect((await storedRow())?.status).toBe('active');
+      expect((await storedRow())?.version).toBe(2);
+
+      now = T0 + 5000;
+      expect(await connections.markReauthorizationRequired(rotated as HoverConnection)).toBe(true);
+      const stored = await storedRow();
+      expect(stored?.status).toBe('reauthorization_required');
+      expect(stored?.version).toBe(3);
+      expect(stored?.updatedAt).toBe(T0 + 5000);
+      expect(stored?.accessToken).toBe('access-2');
+    });
+  });
+
+  it('deleteById removes the row once', async () => {
+    await seed();
+    expect(await connections.deleteById('tenant-1')).toBe(true);
+    expect(await connections.findById('tenant-1')).toBeNull();
+    expect(await connections.deleteById('tenant-1')).toBe(false);
+  });
+
+  it('stores timestamps as bigint epoch milliseconds and reads them back as numbers', async () => {
+    now = 9_007_199_254_000; // far beyond 32 bits, still a safe integer
+    await connections.saveAuthorizedConnection('tenant-1', tokenSet({ expiresInSeconds: 0 }), connectionProfile());
+    const [raw] = await dataSource.query(
+      'SELECT access_token_expires_at, created_at, updated_at FROM hover_connections WHERE connection_id = ?',
+      ['tenant-1'],
+    );
+    expect(raw).toEqual({ access_token_expires_at: now, created_at: now, updated_at: now });
+    const stored = await connections.findById('tenant-1');
+    expect(typeof stored?.accessTokenExpiresAt).toBe('number');
+    expect(typeof stored?.createdAt).toBe('number');
+    expect(typeof stored?.updatedAt).toBe('number');
+    expect(stored?.accessTokenExpiresAt).toBe(now);
+    expect(stored?.createdAt).toBe(now);
+  });
+});

@@ -1,0 +1,372 @@
+import { Logger } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import type { DataSource, Repository } from 'typeorm';
+import { resolveHoverAuthOptions } from '../config/resolve-hover-auth-options';
+import { HoverNotConnectedException, HoverReauthorizationRequiredException } from '../exceptions/hover-connection.exceptions';
+import {
+  HoverInvalidGrantException,
+  HoverTokenEndpointUnavailableException,
+} from '../exceptions/hover-token-endpoint.exceptions';
+import { HOVER_AUTH_RESOLVED_OPTIONS, HOVER_CONNECTION_ENTITY_REPOSITORY } from '../hover-auth.constants';
+import type { HoverTokenSet } from '../oauth/hover-token-set';
+import { TokenEndpointClient } from '../oauth/token-endpoint.client';
+import { connectionProfile, createMigratedDataSource, tokenSet } from '../testing/hover-auth-test-fixtures';
+import { HoverConnection } from './hover-connection.entity';
+import { HoverConnectionRepository } from './hover-connection.repository';
+import { HoverTokenManager } from './hover-token-manager.service';
+
+const CONNECTION = 'tenant-1';
+const STORED_REFRESH_TOKEN = 'rt-stored-NEVER-IN-MESSAGES';
+
+/** Resolves after 5 ms: long enough for every caller started in the same tick to reach its first await. */
+const aMoment = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
+
+describe('HoverTokenManager (real repository over better-sqlite3, mocked token endpoint)', () => {
+  let dataSource: DataSource;
+  let moduleRef: TestingModule;
+  let manager: HoverTokenManager;
+  let connections: HoverConnectionRepository;
+  let rows: Repository<HoverConnection>;
+  let refresh: jest.MockedFunction<(refreshToken: string) => Promise<HoverTokenSet>>;
+  let warnings: jest.SpyInstance;
+
+  beforeEach(async () => {
+    dataSource = await createMigratedDataSource();
+    rows = dataSource.getRepository(HoverConnection);
+    moduleRef = await Test.createTestingModule({
+      providers: [
+        HoverTokenManager,
+        HoverConnectionRepository,
+        {
+          provide: HOVER_AUTH_RESOLVED_OPTIONS,
+          useValue: resolveHoverAuthOptions({
+            clientId: 'client-abc',
+            clientSecret: 'secret-abc',
+            redirectUri: 'http://localhost:3000/hover/callback',
+            refreshMarginSeconds: 300,
+          }),
+        },
+        { provide: HOVER_CONNECTION_ENTITY_REPOSITORY, useValue: rows },
+        { provide: TokenEndpointClient, useValue: { refresh: jest.fn() } },
+      ],
+    }).compile();
+    manager = moduleRef.get(HoverTokenManager);
+    connections = moduleRef.get(HoverConnectionRepository);
+    refresh = moduleRef.get(TokenEndpointClient).refresh as jest.MockedFunction<(refreshToken: string) => Promise<HoverTokenSet>>;
+    warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await moduleRef.close();
+    await dataSource.destroy();
+  });
+
+  /** Stores a connection whose access token expires `expiresInSeconds` from now. */
+  async function seed(expiresInSeconds: number, overrides: Partial<HoverTokenSet> = {}): Promise<HoverConnection> {
+    return connections.saveAuthorizedConnection(
+      CONNECTION,
+      tokenSet({ accessToken: 'access-old', refreshToken: STORED_REFRESH_TOKEN, expiresInSeconds, ...overrides }),
+      connectionProfile(),
+    );
+  }
+
+  /** What another app instance does: write a rotated token pair straight into the shared table. */
+  async function anotherInstanceRotates(accessToken: string, refreshToken: string): Promise<void> {
+    const current = await rows.findOneByOrFail({ connectionId: CONNECTION });
+    await rows.update(
+      { connectionId: CONNECTION },
+      {
+        accessToken,
+        refreshToken,
+        accessTokenExpiresAt: Date.now() + 7_200_000,
+        version: current.version + 1,
+        updatedAt: Date.now(),
+      },
+    );
+  }
+
+  function stored(): Promise<HoverConnection> {
+    return rows.findOneByOrFail({ connectionId: CONNECTION });
+  }
+
+  async function rejection(promise: Promise<unknown>): Promise<unknown> {
+    return promise.then(
+      (value) => {
+        throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
+      },
+      (error: unknown) => error,
+    );
+  }
+
+  it('returns a fresh stored token without refreshing', async () => {
+    await seed(3600);
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
+    expect(refresh).not.toHaveBeenCalled();
+  });
+
+  it('refreshes a token within the margin once and stores the new pair', async () => {
+    await seed(100); // expires in 100 s, margin 300 s
+    refresh.mockResolvedValueOnce(tokenSet({ accessToken: 'access-new', refreshToken: 'refresh-new', expiresInSeconds: 7200 }));
+
+    const before = Date.now();
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(refresh).toHaveBeenCalledWith(STORED_REFRESH_TOKEN);
+
+    const row = await stored();
+    expect(row.accessToken).toBe('access-new');
+    expect(row.refreshToken).toBe('refresh-new');
+    expect(row.version).toBe(2);
+    expect(row.status).toBe('active');
+    expect(row.accessTokenExpiresAt).toBeGreaterThanOrEqual(before + 7_200_000 - 1000);
+
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
+    expect(refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it('shares one refresh among 200 concurrent callers of an expired token', async () => {
+    await seed(-60);
+    refresh.mockImplementation(async () => {
+      await aMoment();
+      return tokenSet({ accessToken: 'access-new', refreshToken: 'refresh-new' });
+    });
+
+    const tokens = await Promise.all(Array.from({ length: 200 }, () => manager.getAccessToken(CONNECTION)));
+
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(new Set(tokens)).toEqual(new Set(['access-new']));
+    expect(tokens).toHaveLength(200);
+    const row = await stored();
+    expect(row.version).toBe(2);
+    expect(row.refreshToken).toBe('refresh-new');
+  });
+
+  it('shares one refresh when the token endpoint answers immediately', async () => {
+    await seed(-60);
+    refresh.mockResolvedValue(tokenSet({ accessToken: 'access-new', refreshToken: 'refresh-new' }));
+    const tokens = await Promise.all(Array.from({ length: 200 }, () => manager.getAccessToken(CONNECTION)));
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(new Set(tokens)).toEqual(new Set(['access-new']));
+  });
+
+  describe('invalid_grant', () => {
+    it('marks the connection reauthorization_required and stops refreshing', async () => {
+      await seed(-60);
+      refresh.mockRejectedValue(new HoverInvalidGrantException(400));
+
+      const first = await rejection(manager.getAccessToken(CONNECTION));
+      expect(first).toBeInstanceOf(HoverReauthorizationRequiredException);
+      expect((first as HoverReauthorizationRequiredException).code).toBe('HOVER_REAUTHORIZATION_REQUIRED');
+      expect((first as HoverReauthorizationRequiredException).connectionId).toBe(CONNECTION);
+      expect((first as HoverReauthorizationRequiredException).getResponse()).toEqual({
+        statusCode: 401,
+        code: 'HOVER_REAUTHORIZATION_REQUIRED',
+        message: expect.stringContaining('reconnect'),
+        connectionId: CONNECTION,
+        authorizeUrl: '/hover/authorize',
+      });
+      const row = await stored();
+      expect(row.status).toBe('reauthorization_required');
+      expect(row.version).toBe(2);
+
+      const second = await rejection(manager.getAccessToken(CONNECTION));
+      expect(second).toBeInstanceOf(HoverReauthorizationRequiredException);
+      const third = await rejection(manager.recoverFromUnauthorized(CONNECTION, 'access-old'));
+      expect(third).toBeInstanceOf(HoverReauthorizationRequiredException);
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+
+    it('never puts the refresh token in the error or the log line', async () => {
+      await seed(-60);
+      refresh.mockRejectedValue(new HoverInvalidGrantException(401));
+      const error = (await rejection(manager.getAccessToken(CONNECTION))) as HoverReauthorizationRequiredException;
+      expect(error.message).not.toContain(STORED_REFRESH_TOKEN);
+      expect(JSON.stringify(error)).not.toContain(STORED_REFRESH_TOKEN);
+      expect(JSON.stringify(error)).not.toContain('access-old');
+      expect(warnings).toHaveBeenCalledTimes(1);
+      expect(String(warnings.mock.calls[0][0])).toContain(`"${CONNECTION}"`);
+      expect(JSON.stringify(warnings.mock.calls)).not.toContain(STORED_REFRESH_TOKEN);
+    });
+
+    it("uses another writer's rotated token when Hover refused ours in the meantime", async () => {
+      await seed(-60);
+      refresh.mockImplementation(async () => {
+        await anotherInstanceRotates('access-other', 'refresh-other');
+        throw new HoverInvalidGrantException(400);
+      });
+
+      expect(await manager.getAccessToken(CONNECTION)).toBe('access-other');
+      const row = await stored();
+      expect(row.status).toBe('active');
+      expect(row.accessToken).toBe('access-other');
+      expect(row.refreshToken).toBe('refresh-other');
+      expect(row.version).toBe(2);
+
+      expect(await manager.getAccessToken(CONNECTION)).toBe('access-other');
+      expect(refresh).toHaveBeenCalledTimes(1);
+      expect(warnings).not.toHaveBeenCalled();
+    });
+  });
+
+  it('propagates a transient failure and refreshes again on the next call', async () => {
+    await seed(-60);
+    const outage = new HoverTokenEndpointUnavailableException("Hover's token endpoint answered HTTP 503.", 503);
+    refresh
+      .mockRejectedValueOnce(outage)
+      .mockResolvedValueOnce(tokenSet({ accessToken: 'access-new', refreshToken: 'refresh-new' }));
+
+    expect(await rejection(manager.getAccessToken(CONNECTION))).toBe(outage);
+    const afterOutage = await stored();
+    expect(afterOutage.status).toBe('active');
+    expect(afterOutage.refreshToken).toBe(STORED_REFRESH_TOKEN);
+    expect(afterOutage.version).toBe(1);
+
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
+    expect(refresh).toHaveBeenCalledTimes(2);
+    expect(refresh).toHaveBeenNthCalledWith(2, STORED_REFRESH_TOKEN);
+  });
+
+  it('fails every concurrent caller of a failed refresh with the same error, then recovers', async () => {
+    await seed(-60);
+    const outage = new HoverTokenEndpointUnavailableException('timeout', null);
+    refresh.mockImplementationOnce(async () => {
+      await aMoment();
+      throw outage;
+    });
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => manager.getAccessToken(CONNECTION)));
+    expect(outcomes.every((outcome) => outcome.status === 'rejected' && outcome.reason === outage)).toBe(true);
+    expect(refresh).toHaveBeenCalledTimes(1);
+
+    refresh.mockResolvedValueOnce(tokenSet({ accessToken: 'access-new' }));
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
+    expect(refresh).toHaveBeenCalledTimes(2);
+  });
+
+  describe('recoverFromUnauthorized', () => {
+    it('returns the token another instance stored, without refreshing', async () => {
+      await seed(3600);
+      expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
+      await anotherInstanceRotates('access-other', 'refresh-other');
+
+      expect(await manager.recoverFromUnauthorized(CONNECTION, 'access-old')).toBe('access-other');
+      expect(refresh).not.toHaveBeenCalled();
+      expect(await manager.getAccessToken(CONNECTION)).toBe('access-other');
+    });
+
+    it('refreshes once when the stored token is the rejected one', async () => {
+      await seed(3600);
+      expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
+      refresh.mockResolvedValueOnce(tokenSet({ accessToken: 'access-new', refreshToken: 'refresh-new' }));
+
+      expect(await manager.recoverFromUnauthorized(CONNECTION, 'access-old')).toBe('access-new');
+      expect(refresh).toHaveBeenCalledTimes(1);
+      expect(refresh).toHaveBeenCalledWith(STORED_REFRESH_TOKEN);
+      expect((await stored()).accessToken).toBe('access-new');
+
+      // A request that was sent with the old token and comes back late must not refresh again.
+      expect(await manager.recoverFromUnauthorized(CONNECTION, 'access-old')).toBe('access-new');
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+
+    it('a read that started before a refresh committed does not put the replaced token back in the cache', async () => {
+      await seed(3600);
+      const staleRow = await stored();
+      // A guard's read of the row is slow: it returns the row as it was before the refresh below.
+      let releaseSlowRead!: () => void;
+      const slowRead = new Promise<void>((resolve) => (releaseSlowRead = resolve));
+      jest.spyOn(connections, 'findById').mockImplementationOnce(async () => {
+        await slowRead;
+        return staleRow;
+      });
+      const guardRead = manager.findConnection(CONNECTION);
+
+      refresh.mockResolvedValueOnce(tokenSet({ accessToken: 'access-new', refreshToken: 'refresh-new' }));
+      expect(await manager.recoverFromUnauthorized(CONNECTION, 'access-old')).toBe('access-new');
+      releaseSlowRead();
+      expect((await guardRead)?.accessToken).toBe('access-old');
+
+      expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+
+    it('shares one refresh among concurrent 401s', async () => {
+      await seed(3600);
+      await manager.getAccessToken(CONNECTION);
+      refresh.mockImplementation(async () => {
+        await aMoment();
+        return tokenSet({ accessToken: 'access-new' });
+      });
+      const tokens = await Promise.all(Array.from({ length: 50 }, () => manager.recoverFromUnauthorized(CONNECTION, 'access-old')));
+      expect(refresh).toHaveBeenCalledTimes(1);
+      expect(new Set(tokens)).toEqual(new Set(['access-new']));
+    });
+  });
+
+  it("uses the other writer's grant when it loses the compare-and-swap", async () => {
+    await seed(-60);
+    refresh.mockImplementation(async () => {
+      await anotherInstanceRotates('access-other', 'refresh-other');
+      return tokenSet({ accessToken: 'access-mine', refreshToken: 'refresh-mine' });
+    });
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-other');
+    const row = await stored();
+    expect(row.accessToken).toBe('access-other');
+    expect(row.refreshToken).toBe('refresh-other');
+  });
+
+  it('requires reauthorization without calling Hover when no refresh token is stored', async () => {
+    await seed(-60, { refreshToken: null });
+    expect(await rejection(manager.getAccessToken(CONNECTION))).toBeInstanceOf(HoverReauthorizationRequiredException);
+    expect(refresh).not.toHaveBeenCalled();
+    expect((await stored()).status).toBe('reauthorization_required');
+  });
+
+  it('refuses a connection already marked reauthorization_required without calling Hover', async () => {
+    const row = await seed(3600);
+    await connections.markReauthorizationRequired(row);
+    expect(await rejection(manager.getAccessToken(CONNECTION))).toBeInstanceOf(HoverReauthorizationRequiredException);
+    expect(refresh).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['getAccessToken', (m: HoverTokenManager) => m.getAccessToken('nobody')],
+    ['recoverFromUnauthorized', (m: HoverTokenManager) => m.recoverFromUnauthorized('nobody', 'some-token')],
+  ])('%s without a stored connection → HoverNotConnectedException', async (_name, call) => {
+    const error = await rejection(call(manager));
+    expect(error).toBeInstanceOf(HoverNotConnectedException);
+    expect((error as HoverNotConnectedException).code).toBe('HOVER_NOT_CONNECTED');
+    expect((error as HoverNotConnectedException).getStatus()).toBe(401);
+    expect((error as HoverNotConnectedException).getResponse()).toEqual({
+      statusCode: 401,
+      code: 'HOVER_NOT_CONNECTED',
+      message: expect.stringContaining('not connected'),
+      connectionId: 'nobody',
+      authorizeUrl: '/hover/authorize',
+    });
+    expect(refresh).not.toHaveBeenCalled();
+  });
+
+  it('serves steady-state calls from memory after the first load', async () => {
+    await seed(3600);
+    const findById = jest.spyOn(connections, 'findById');
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
+    expect(findById).toHaveBeenCalledTimes(1);
+
+    for (let i = 0; i < 100; i += 1) expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
+    await Promise.all(Array.from({ length: 100 }, () => manager.getAccessToken(CONNECTION)));
+
+    expect(findById).toHaveBeenCalledTimes(1);
+    expect(manager.cachedConnectionCount).toBe(1);
+    expect(refresh).not.toHaveBeenCalled();
+  });
+
+  it('forget() makes the next call read the stored grant again', async () => {
+    await seed(3600);
+    await manager.getAccessToken(CONNECTION);
+    await connections.saveAuthorizedConnection(CONNECTION, tokenSet({ accessToken: 'access-reconnected' }), connectionProfile());
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
+    manager.forget(CONNECTION);
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-reconnected');
+  });
+});

@@ -1,0 +1,54 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import { HoverAuthConfigurationError } from '../../exceptions/hover-auth-configuration.error';
+import { createMigratedDataSource } from '../../testing/hover-auth-test-fixtures';
+import { HoverAuthInit1764460800000 } from './1764460800000-hover-auth-init';
+
+describe('HoverAuthInit1764460800000 (better-sqlite3)', () => {
+  let dataSource: DataSource;
+
+  beforeEach(async () => {
+    dataSource = await createMigratedDataSource();
+  });
+
+  afterEach(async () => {
+    await dataSource.destroy();
+  });
+
+  async function schemaObjects(): Promise<string[]> {
+    const rows: Array<{ name: string }> = await dataSource.query(
+      "SELECT name FROM sqlite_master WHERE name LIKE 'hover_%' OR name LIKE 'idx_hover_%' ORDER BY name",
+    );
+    return rows.map((row) => row.name);
+  }
+
+  it('up() creates both tables and the expiry index, and is recorded as run', async () => {
+    expect(await schemaObjects()).toEqual([
+      'hover_authorization_states',
+      'hover_connections',
+      'idx_hover_authorization_states_expires_at',
+    ]);
+    const executed: Array<{ name: string }> = await dataSource.query('SELECT name FROM migrations');
+    expect(executed.map((row) => row.name)).toEqual(['HoverAuthInit1764460800000']);
+    expect(await dataSource.showMigrations()).toBe(false);
+  });
+
+  it('down() drops both tables and the index', async () => {
+    await dataSource.undoLastMigration();
+    expect(await schemaObjects()).toEqual([]);
+    expect(await dataSource.query('SELECT name FROM migrations')).toEqual([]);
+  });
+
+  it('up() after down() recreates the schema', async () => {
+    await dataSource.undoLastMigration();
+    await dataSource.runMigrations();
+    expect(await schemaObjects()).toHaveLength(3);
+  });
+
+  it('refuses an unsupported database with a configuration error naming the driver', async () => {
+    const queryRunner = { connection: { options: { type: 'mssql' } }, query: jest.fn() } as unknown as QueryRunner;
+    const attempt = new HoverAuthInit1764460800000().up(queryRunner);
+    await expect(attempt).rejects.toBeInstanceOf(HoverAuthConfigurationError);
+    await expect(attempt).rejects.toThrow('not "mssql"');
+    expect(queryRunner.query).not.toHaveBeenCalled();
+  });
+});
