@@ -55,7 +55,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('hov
 
   it('creates the tables, and the repository writes tokens with compare-and-swap', async () => {
     const applied = await dataSource.runMigrations();
-    expect(applied.map((migration) => migration.name)).toEqual(['HoverAuthInit1764460800000']);
+    expect(applied.map((migration) => migration.name)).toEqual(['HoverAuthInit1764460800000', 'HoverAuthRefreshLease1764547200000']);
     // The entities match the migrated schema: no pending schema change.
     const pending = await dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((query) => query.query)).toEqual([]);
@@ -84,7 +84,23 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('hov
     expect(await repository.findById('acct-1')).toMatchObject({ accessToken: 'access-2', refreshToken: 'refresh-1', version: 2 });
   });
 
+  it('takes the refresh lease atomically: one owner at a time, and a lapsed lease can be taken over', async () => {
+    const repository = new HoverConnectionRepository(dataSource.getRepository(HoverConnection));
+    const owners = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const won = await Promise.all(owners.map((owner) => repository.acquireRefreshLease('acct-1', owner, 60_000)));
+    expect(won.filter(Boolean)).toHaveLength(1);
+    const holder = owners[won.indexOf(true)];
+    expect(await repository.releaseRefreshLease('acct-1', 'not-the-holder')).toBe(false);
+    expect(await repository.acquireRefreshLease('acct-1', 'late', 60_000)).toBe(false);
+    expect(await repository.releaseRefreshLease('acct-1', holder)).toBe(true);
+    expect(await repository.acquireRefreshLease('acct-1', 'short', 1)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await repository.acquireRefreshLease('acct-1', 'takeover', 60_000)).toBe(true);
+    expect(await repository.findById('acct-1')).toMatchObject({ refreshLockOwner: 'takeover' });
+  });
+
   it('reverts cleanly', async () => {
+    await dataSource.undoLastMigration();
     await dataSource.undoLastMigration();
     const tables = await dataSource.createQueryRunner().getTables(['hover_connections', 'hover_authorization_states']);
     expect(tables).toEqual([]);

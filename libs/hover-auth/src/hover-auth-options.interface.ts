@@ -50,6 +50,19 @@ export interface HoverAuthModuleOptions {
    */
   httpTimeoutMs?: number;
   /**
+   * How long one refresh attempt holds the connection's refresh lease in the database, in
+   * **milliseconds**. While it holds it, other callers and app instances wait instead of spending the
+   * single-use refresh token too; if its holder dies, the lease lapses after this long. Must exceed
+   * `httpTimeoutMs`. Default `httpTimeoutMs + 5000`.
+   */
+  refreshLeaseMs?: number;
+  /**
+   * Longest time a call waits for a refresh — its own, or one another caller or app instance holds the
+   * lease for — in **milliseconds**, before failing with `HoverRefreshTimeoutException`. Default
+   * `refreshLeaseMs + httpTimeoutMs`, enough to take over from an instance that died mid-refresh.
+   */
+  refreshDeadlineMs?: number;
+  /**
    * Resolves which connection (which of the host app's accounts) a request is about; used by the
    * authorize route and by {@link HoverIntegrationGuard}. Default: always `'default'` (one connection
    * per app). May be async. Must return a non-empty string of at most 191 characters.
@@ -81,6 +94,8 @@ export interface ResolvedHoverAuthOptions {
   failureRedirect: string;
   refreshMarginSeconds: number;
   httpTimeoutMs: number;
+  refreshLeaseMs: number;
+  refreshDeadlineMs: number;
   resolveConnectionId: (request: HoverIncomingRequest) => string | Promise<string>;
   authorizePath: string;
   tokenRequestEncoding: HoverTokenRequestEncoding;

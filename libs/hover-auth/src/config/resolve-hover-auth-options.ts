@@ -82,6 +82,17 @@ const schema = z.object({
     .min(100, { error: '`httpTimeoutMs` must be at least 100 ms.' })
     .max(120_000, { error: '`httpTimeoutMs` must be at most 120000 ms (Hover times out requests after 60 s).' })
     .default(30_000),
+  refreshLeaseMs: z
+    .number({ error: '`refreshLeaseMs` must be a number of milliseconds, e.g. 35000.' })
+    .int({ error: '`refreshLeaseMs` must be a whole number of milliseconds.' })
+    .max(600_000, { error: '`refreshLeaseMs` must be at most 600000 ms (10 minutes).' })
+    .optional(),
+  refreshDeadlineMs: z
+    .number({ error: '`refreshDeadlineMs` must be a number of milliseconds, e.g. 65000.' })
+    .int({ error: '`refreshDeadlineMs` must be a whole number of milliseconds.' })
+    .min(100, { error: '`refreshDeadlineMs` must be at least 100 ms.' })
+    .max(1_200_000, { error: '`refreshDeadlineMs` must be at most 1200000 ms (20 minutes).' })
+    .optional(),
   resolveConnectionId: z
     .custom<(request: unknown) => string | Promise<string>>((value) => typeof value === 'function', {
       error: '`resolveConnectionId` must be a function (request) => string | Promise<string>.',
@@ -114,9 +125,20 @@ export function resolveHoverAuthOptions(options: HoverAuthModuleOptions | undefi
     throw new HoverAuthConfigurationError(result.error.issues.map((issue) => issue.message));
   }
   const parsed = result.data;
+  const refreshLeaseMs = parsed.refreshLeaseMs ?? parsed.httpTimeoutMs + 5000;
+  if (refreshLeaseMs <= parsed.httpTimeoutMs) {
+    // A lease shorter than one token request could lapse while its holder still waits for Hover,
+    // letting a second instance spend the same single-use refresh token.
+    throw new HoverAuthConfigurationError([
+      `\`refreshLeaseMs\` (${refreshLeaseMs} ms) must be greater than \`httpTimeoutMs\` (${parsed.httpTimeoutMs} ms); leave it unset for httpTimeoutMs + 5000.`,
+    ]);
+  }
+  const refreshDeadlineMs = parsed.refreshDeadlineMs ?? refreshLeaseMs + parsed.httpTimeoutMs;
   const baseUrl = parsed.baseUrl.replace(/\/+$/, '');
   return {
     ...parsed,
+    refreshLeaseMs,
+    refreshDeadlineMs,
     baseUrl,
     authorizationEndpoint: `${baseUrl}/oauth/authorize`,
     tokenEndpoint: `${baseUrl}/oauth/token`,

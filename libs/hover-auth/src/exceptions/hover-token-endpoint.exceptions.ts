@@ -6,6 +6,7 @@ export type HoverTokenEndpointErrorCode =
   | 'HOVER_INVALID_CLIENT'
   | 'HOVER_TOKEN_ENDPOINT_ERROR'
   | 'HOVER_TOKEN_ENDPOINT_UNAVAILABLE'
+  | 'HOVER_TOKEN_ENDPOINT_TIMEOUT'
   | 'HOVER_INVALID_TOKEN_RESPONSE';
 
 /**
@@ -49,8 +50,22 @@ export class HoverInvalidClientException extends HoverTokenEndpointException {
 
 /** Transient: timeout, network error, 5xx or 429. The grant is kept; try again later. Answers 503. */
 export class HoverTokenEndpointUnavailableException extends HoverTokenEndpointException {
-  constructor(message: string, upstreamStatus: number | null) {
-    super('HOVER_TOKEN_ENDPOINT_UNAVAILABLE', message, upstreamStatus, null, HttpStatus.SERVICE_UNAVAILABLE);
+  constructor(
+    message: string,
+    upstreamStatus: number | null,
+    code: 'HOVER_TOKEN_ENDPOINT_UNAVAILABLE' | 'HOVER_TOKEN_ENDPOINT_TIMEOUT' = 'HOVER_TOKEN_ENDPOINT_UNAVAILABLE',
+  ) {
+    super(code, message, upstreamStatus, null, HttpStatus.SERVICE_UNAVAILABLE);
+  }
+}
+
+/**
+ * The token endpoint did not answer within the time allowed (`httpTimeoutMs`, or what was left of
+ * `refreshDeadlineMs`), in total — not merely an idle socket. Transient: the grant is kept. Answers 503.
+ */
+export class HoverTokenEndpointTimeoutException extends HoverTokenEndpointUnavailableException {
+  constructor(timeoutMs: number) {
+    super(`Hover's token endpoint did not answer within ${timeoutMs} ms.`, null, 'HOVER_TOKEN_ENDPOINT_TIMEOUT');
   }
 }
 

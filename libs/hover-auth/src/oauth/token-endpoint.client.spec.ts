@@ -7,6 +7,7 @@ import {
   HoverInvalidGrantException,
   HoverInvalidTokenResponseException,
   HoverTokenEndpointException,
+  HoverTokenEndpointTimeoutException,
   HoverTokenEndpointUnavailableException,
 } from '../exceptions/hover-token-endpoint.exceptions';
 import type { HoverAuthModuleOptions } from '../hover-auth-options.interface';
@@ -317,8 +318,10 @@ describe('TokenEndpointClient', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(190);
       expect(Date.now() - started).toBeLessThan(5000);
       expect(error).toBeInstanceOf(HoverTokenEndpointUnavailableException);
+      expect(error).toBeInstanceOf(HoverTokenEndpointTimeoutException);
+      expect(error.code).toBe('HOVER_TOKEN_ENDPOINT_TIMEOUT');
       expect(error.upstreamStatus).toBeNull();
-      expect(error.message).toMatch(/^Hover's token endpoint could not be reached \((ECONNABORTED|ETIMEDOUT)\)\.$/);
+      expect(error.message).toBe("Hover's token endpoint did not answer within 200 ms.");
       expect(received).toHaveLength(1);
       expectNoSecrets(error);
     });

@@ -8,6 +8,7 @@ import {
   HoverInvalidGrantException,
   HoverInvalidTokenResponseException,
   HoverTokenEndpointException,
+  HoverTokenEndpointTimeoutException,
   HoverTokenEndpointUnavailableException,
 } from '../exceptions/hover-token-endpoint.exceptions';
 import type { HoverTokenSet } from './hover-token-set';
@@ -62,14 +63,17 @@ export class TokenEndpointClient {
   /**
    * Redeems a refresh token (RFC 6749 §6). Hover rotates it: the answer carries a new refresh token and
    * the one sent becomes invalid.
+   * @param timeoutMs total time allowed for the request, in milliseconds; capped at `httpTimeoutMs`
    * @throws {HoverInvalidGrantException} when Hover refuses the refresh token (400 or 401)
+   * @throws {HoverTokenEndpointTimeoutException} when no answer came within the time allowed
    * @throws {HoverTokenEndpointException} (or a subclass) on any other failure
    */
-  refresh(refreshToken: string): Promise<HoverTokenSet> {
-    return this.request({ grant_type: 'refresh_token', refresh_token: refreshToken });
+  refresh(refreshToken: string, timeoutMs?: number): Promise<HoverTokenSet> {
+    return this.request({ grant_type: 'refresh_token', refresh_token: refreshToken }, timeoutMs);
   }
 
-  private async request(grant: Record<string, string>): Promise<HoverTokenSet> {
+  private async request(grant: Record<string, string>, requestedTimeoutMs?: number): Promise<HoverTokenSet> {
+    const timeoutMs = Math.max(1, Math.min(this.options.httpTimeoutMs, requestedTimeoutMs ?? Infinity));
     const fields: Record<string, string> = {
       ...grant,
       client_id: this.options.clientId,
@@ -80,8 +84,14 @@ export class TokenEndpointClient {
     try {
       response = await this.axios.post<string>(this.options.tokenEndpoint, this.encode(fields), {
         headers: { Accept: 'application/json' },
+        // A total deadline: axios's `timeout` alone is reset by a server that trickles bytes.
+        signal: AbortSignal.timeout(timeoutMs),
+        timeout: timeoutMs,
       });
     } catch (error) {
+      if (axios.isAxiosError(error) && ['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED'].includes(error.code ?? '')) {
+        throw new HoverTokenEndpointTimeoutException(timeoutMs);
+      }
       // The axios error holds the request body (client secret, code): only its code goes further.
       const reason = axios.isAxiosError(error) ? (error.code ?? 'network error') : 'unexpected error';
       throw new HoverTokenEndpointUnavailableException(`Hover's token endpoint could not be reached (${reason}).`, null);

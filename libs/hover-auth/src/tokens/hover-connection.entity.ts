@@ -57,6 +57,17 @@ export class HoverConnection {
   @Column({ name: 'version', type: 'integer', default: 1 })
   version: number;
 
+  /**
+   * Id of the refresh attempt holding the refresh lease, or `null`. Taken by a conditional UPDATE so
+   * that one app instance at a time spends the single-use refresh token.
+   */
+  @Column({ name: 'refresh_lock_owner', type: 'varchar', length: 64, nullable: true })
+  refreshLockOwner: string | null;
+
+  /** When the refresh lease lapses if its holder never releases it (e.g. the process died), epoch milliseconds. */
+  @Column({ name: 'refresh_lock_expires_at', type: 'bigint', nullable: true, transformer: epochMillisecondsTransformer })
+  refreshLockExpiresAt: number | null;
+
   /** Epoch milliseconds. */
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMillisecondsTransformer })
   createdAt: number;

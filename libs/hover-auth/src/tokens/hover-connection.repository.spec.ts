@@ -56,6 +56,8 @@ describe('HoverConnectionRepository (better-sqlite3, migrated schema)', () => {
         accessTokenExpiresAt: T0 + 7_200_000,
         scope: 'all',
         status: 'active',
+        refreshLockOwner: null,
+        refreshLockExpiresAt: null,
         version: 1,
         createdAt: T0,
         updatedAt: T0,

@@ -53,6 +53,8 @@ export class HoverConnectionRepository {
         accessTokenExpiresAt: tokens.accessTokenExpiresAt,
         scope: tokens.scope,
         status: 'active',
+        refreshLockOwner: null,
+        refreshLockExpiresAt: null,
         version: (existing?.version ?? 0) + 1,
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
@@ -64,7 +66,7 @@ export class HoverConnectionRepository {
   /**
    * Writes a refreshed token pair, only if the row still has `expected.version` (compare-and-swap).
    * Access and refresh token are written in one statement, so neither is ever stored without the other.
-   * A response without `refresh_token` keeps the stored one.
+   * A response without `refresh_token` keeps the stored one. Releases the refresh lease in the same write.
    *
    * @returns the updated connection, or `null` if another writer changed the row first
    */
@@ -75,6 +77,8 @@ export class HoverConnectionRepository {
       accessTokenExpiresAt: tokens.accessTokenExpiresAt,
       scope: tokens.scope ?? expected.scope,
       status: 'active' as const,
+      refreshLockOwner: null,
+      refreshLockExpiresAt: null,
       version: expected.version + 1,
       updatedAt: Date.now(),
     };
@@ -100,11 +104,50 @@ export class HoverConnectionRepository {
     const result = await this.repository
       .createQueryBuilder()
       .update(HoverConnection)
-      .set({ status: 'reauthorization_required', version: rejected.version + 1, updatedAt: Date.now() })
+      .set({
+        status: 'reauthorization_required',
+        refreshLockOwner: null,
+        refreshLockExpiresAt: null,
+        version: rejected.version + 1,
+        updatedAt: Date.now(),
+      })
       .where('connection_id = :connectionId AND version = :version', {
         connectionId: rejected.connectionId,
         version: rejected.version,
       })
+      .execute();
+    return result.affected === 1;
+  }
+
+  /**
+   * Takes the refresh lease of an active connection for `leaseMs` milliseconds, if nobody holds it or
+   * its holder's lease has lapsed. One conditional UPDATE, decided by the affected-row count, so it is
+   * atomic on SQLite, PostgreSQL and MySQL/MariaDB alike, across processes.
+   *
+   * @param owner id of this refresh attempt (at most 64 characters)
+   * @returns true if `owner` now holds the lease
+   */
+  async acquireRefreshLease(connectionId: string, owner: string, leaseMs: number): Promise<boolean> {
+    const now = Date.now();
+    const result = await this.repository
+      .createQueryBuilder()
+      .update(HoverConnection)
+      .set({ refreshLockOwner: owner, refreshLockExpiresAt: now + leaseMs })
+      .where(
+        "connection_id = :connectionId AND status = 'active' AND (refresh_lock_owner IS NULL OR refresh_lock_expires_at < :now)",
+        { connectionId, now },
+      )
+      .execute();
+    return result.affected === 1;
+  }
+
+  /** Releases the refresh lease if `owner` still holds it. @returns true if it did */
+  async releaseRefreshLease(connectionId: string, owner: string): Promise<boolean> {
+    const result = await this.repository
+      .createQueryBuilder()
+      .update(HoverConnection)
+      .set({ refreshLockOwner: null, refreshLockExpiresAt: null })
+      .where('connection_id = :connectionId AND refresh_lock_owner = :owner', { connectionId, owner })
       .execute();
     return result.affected === 1;
   }

@@ -1,24 +1,37 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
 import type { ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
 import {
   HoverNotConnectedException,
   HoverReauthorizationRequiredException,
 } from '../exceptions/hover-connection.exceptions';
+import { HoverRefreshTimeoutException } from '../exceptions/hover-refresh.exceptions';
 import { HoverInvalidGrantException } from '../exceptions/hover-token-endpoint.exceptions';
 import { TokenEndpointClient } from '../oauth/token-endpoint.client';
 import type { HoverConnection } from './hover-connection.entity';
 import { HoverConnectionRepository } from './hover-connection.repository';
+
+/** Least time, in milliseconds, worth starting a refresh request with. */
+const MIN_REFRESH_REQUEST_MS = 1000;
+
+/** Delay before polling a held refresh lease again, in milliseconds: 20 ms growing to 250 ms, with jitter. */
+function leasePollDelayMs(attempt: number): number {
+  const base = Math.min(250, 20 * 1.5 ** attempt);
+  return base / 2 + Math.random() * base;
+}
 
 /**
  * Owns the token lifecycle of every connection: hands out access tokens, refreshes them before they
  * expire or after Hover answers 401, and shares one refresh among all concurrent callers.
  *
  * Written here rather than taken from a library (axios-auth-refresh and the like) because Hover's
- * refresh tokens are single-use: a refresh must be coordinated per connection, must re-read the stored
- * row before spending the refresh token (another writer may already have rotated it), and must commit
- * access and refresh token together with a compare-and-swap before the new access token is used.
- * General-purpose refresh helpers do none of these.
+ * refresh tokens are single-use: a refresh must be coordinated per connection across every app
+ * instance sharing the database (a lease row-update with an owner and a bounded lifetime), must re-read
+ * the stored row once it holds the lease (another instance may already have rotated it), and must
+ * commit access and refresh token together with a compare-and-swap before the new access token is
+ * used. General-purpose refresh helpers coordinate at most within one process.
  *
  * Active connections are cached in memory, so steady-state calls cost no database read; the cache is
  * corrected on the first 401 or when the cached token nears expiry.
@@ -100,35 +113,78 @@ export class HoverTokenManager {
     return refresh;
   }
 
+  /**
+   * Waits for the connection's refresh lease (or for another holder's refresh to land), then refreshes
+   * under it. Bounded by `refreshDeadlineMs`.
+   */
   private async performRefresh(connectionId: string, rejectedAccessToken?: string): Promise<HoverConnection> {
-    const current = await this.loadActive(connectionId);
-    const alreadyReplaced =
-      !this.isDueForRefresh(current) &&
-      (rejectedAccessToken === undefined || current.accessToken !== rejectedAccessToken);
-    if (alreadyReplaced) return current;
-    if (!current.refreshToken) return this.requireReauthorization(current);
-
-    let tokens;
-    try {
-      tokens = await this.tokenEndpoint.refresh(current.refreshToken);
-    } catch (error) {
-      if (!(error instanceof HoverInvalidGrantException)) throw error;
-      // Another writer may have rotated the refresh token since we read it: then theirs is valid.
-      const latest = await this.connections.findById(connectionId);
-      if (latest && latest.status === 'active' && latest.version !== current.version) {
-        this.remember(latest);
-        return latest;
+    const deadline = Date.now() + this.options.refreshDeadlineMs;
+    const owner = randomUUID();
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.loadActive(connectionId);
+      if (this.isReplaced(current, rejectedAccessToken)) return current;
+      if (await this.connections.acquireRefreshLease(connectionId, owner, this.options.refreshLeaseMs)) {
+        return this.refreshUnderLease(connectionId, owner, deadline, rejectedAccessToken);
       }
-      return this.requireReauthorization(current);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new HoverRefreshTimeoutException(connectionId, this.options.refreshDeadlineMs);
+      await sleep(Math.min(remaining, leasePollDelayMs(attempt)));
     }
-    const updated = await this.connections.replaceTokens(current, tokens);
-    if (updated) {
-      this.remember(updated);
-      return updated;
+  }
+
+  private async refreshUnderLease(
+    connectionId: string,
+    owner: string,
+    deadline: number,
+    rejectedAccessToken?: string,
+  ): Promise<HoverConnection> {
+    try {
+      // Re-read under the lease: another instance may have refreshed between our read and the lease.
+      const current = await this.loadActive(connectionId);
+      if (this.isReplaced(current, rejectedAccessToken)) return current;
+      if (!current.refreshToken) return await this.requireReauthorization(current);
+      const remaining = deadline - Date.now();
+      // Starting a refresh we would have to abandon could spend the single-use refresh token and lose
+      // its replacement, so too little time left means: fail now, grant untouched.
+      if (remaining < MIN_REFRESH_REQUEST_MS) {
+        throw new HoverRefreshTimeoutException(connectionId, this.options.refreshDeadlineMs);
+      }
+
+      let tokens;
+      try {
+        tokens = await this.tokenEndpoint.refresh(current.refreshToken, remaining);
+      } catch (error) {
+        if (!(error instanceof HoverInvalidGrantException)) throw error;
+        // Another writer may have rotated the refresh token since we read it: then theirs is valid.
+        const latest = await this.connections.findById(connectionId);
+        if (latest && latest.status === 'active' && latest.version !== current.version) {
+          this.remember(latest);
+          return latest;
+        }
+        return await this.requireReauthorization(current);
+      }
+      const updated = await this.connections.replaceTokens(current, tokens);
+      if (updated) {
+        this.remember(updated);
+        return updated;
+      }
+      // Lost the compare-and-swap: another writer stored a newer grant; use it.
+      this.cache.delete(connectionId);
+      return await this.loadActive(connectionId);
+    } finally {
+      // A no-op when the token write or the reauthorization mark already released it.
+      await this.connections.releaseRefreshLease(connectionId, owner).catch((error: unknown) => {
+        this.logger.warn(`Could not release the refresh lease of connection "${connectionId}" (${(error as Error).name}); it lapses on its own.`);
+      });
     }
-    // Lost the compare-and-swap: another writer stored a newer grant; use it.
-    this.cache.delete(connectionId);
-    return this.loadActive(connectionId);
+  }
+
+  /**
+   * True when `stored` needs no refresh from us: its access token is not due, and it is not the one
+   * Hover just rejected (another caller or instance already replaced it).
+   */
+  private isReplaced(stored: HoverConnection, rejectedAccessToken?: string): boolean {
+    return !this.isDueForRefresh(stored) && (rejectedAccessToken === undefined || stored.accessToken !== rejectedAccessToken);
   }
 
   private async requireReauthorization(rejected: HoverConnection): Promise<never> {

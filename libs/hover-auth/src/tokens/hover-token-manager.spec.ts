@@ -112,7 +112,7 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
     const before = Date.now();
     expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
     expect(refresh).toHaveBeenCalledTimes(1);
-    expect(refresh).toHaveBeenCalledWith(STORED_REFRESH_TOKEN);
+    expect(refresh).toHaveBeenCalledWith(STORED_REFRESH_TOKEN, expect.any(Number));
 
     const row = await stored();
     expect(row.accessToken).toBe('access-new');
@@ -224,7 +224,7 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
 
     expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
     expect(refresh).toHaveBeenCalledTimes(2);
-    expect(refresh).toHaveBeenNthCalledWith(2, STORED_REFRESH_TOKEN);
+    expect(refresh).toHaveBeenNthCalledWith(2, STORED_REFRESH_TOKEN, expect.any(Number));
   });
 
   it('fails every concurrent caller of a failed refresh with the same error, then recovers', async () => {
@@ -261,7 +261,7 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
 
       expect(await manager.recoverFromUnauthorized(CONNECTION, 'access-old')).toBe('access-new');
       expect(refresh).toHaveBeenCalledTimes(1);
-      expect(refresh).toHaveBeenCalledWith(STORED_REFRESH_TOKEN);
+      expect(refresh).toHaveBeenCalledWith(STORED_REFRESH_TOKEN, expect.any(Number));
       expect((await stored()).accessToken).toBe('access-new');
 
       // A request that was sent with the old token and comes back late must not refresh again.

@@ -28,17 +28,19 @@ describe('HoverAuthInit1764460800000 (better-sqlite3)', () => {
       'idx_hover_authorization_states_expires_at',
     ]);
     const executed: Array<{ name: string }> = await dataSource.query('SELECT name FROM migrations');
-    expect(executed.map((row) => row.name)).toEqual(['HoverAuthInit1764460800000']);
+    expect(executed.map((row) => row.name)).toEqual(['HoverAuthInit1764460800000', 'HoverAuthRefreshLease1764547200000']);
     expect(await dataSource.showMigrations()).toBe(false);
   });
 
   it('down() drops both tables and the index', async () => {
-    await dataSource.undoLastMigration();
+    await dataSource.undoLastMigration(); // the refresh lease
+    await dataSource.undoLastMigration(); // this one
     expect(await schemaObjects()).toEqual([]);
     expect(await dataSource.query('SELECT name FROM migrations')).toEqual([]);
   });
 
   it('up() after down() recreates the schema', async () => {
+    await dataSource.undoLastMigration();
     await dataSource.undoLastMigration();
     await dataSource.runMigrations();
     expect(await schemaObjects()).toHaveLength(3);

@@ -1,9 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { HoverAuthConfigurationError } from '../../exceptions/hover-auth-configuration.error';
 
-type Dialect = 'sqlite' | 'postgres' | 'mysql';
+/** SQL dialect family of a DataSource, as far as hover-auth's migrations care. */
+export type Dialect = 'sqlite' | 'postgres' | 'mysql';
 
-function dialectOf(queryRunner: QueryRunner): Dialect {
+/** @throws {HoverAuthConfigurationError} for a database hover-auth does not support */
+export function dialectOf(queryRunner: QueryRunner): Dialect {
   const type = queryRunner.connection.options.type;
   switch (type) {
     case 'better-sqlite3':

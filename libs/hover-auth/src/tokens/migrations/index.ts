@@ -1,8 +1,9 @@
 import { HoverAuthInit1764460800000 } from './1764460800000-hover-auth-init';
+import { HoverAuthRefreshLease1764547200000 } from './1764547200000-hover-auth-refresh-lease';
 
 /**
  * Migrations that create and evolve the hover-auth tables, oldest first. Spread them into the host's
  * DataSource: `migrations: [...hoverAuthMigrations, ...yours]`. They run on SQLite (better-sqlite3),
  * PostgreSQL and MySQL/MariaDB.
  */
-export const hoverAuthMigrations = [HoverAuthInit1764460800000];
+export const hoverAuthMigrations = [HoverAuthInit1764460800000, HoverAuthRefreshLease1764547200000];
