@@ -170,6 +170,32 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
     expect(await stored()).toEqual(before);
   });
 
+  it('an unrecognized error from the query is not reflected: authorization_failed', async () => {
+    const authorize = await get(`${target.url}/hover/authorize`);
+    const state = new URL(authorize.location as string).searchParams.get('state');
+    const answer = await get(`${target.url}/hover/callback?error=your_account_is_suspended&state=${state}`);
+    expect(answer.status).toBe(302);
+    expect(answer.location).toBe('/?hover_error=authorization_failed');
+  });
+
+  it('a failing token endpoint sends the browser to the failure URL and keeps the stored grant', async () => {
+    const before = await stored();
+    target.emulator.setFaults({ tokenEndpointStatus: 503 });
+    try {
+      expect((await runConsent(target, 'allow')).callback?.location).toBe('/?hover_error=hover_unavailable');
+    } finally {
+      target.emulator.setFaults({ tokenEndpointStatus: null });
+    }
+    target.emulator.registerClient({ clientId: E2E_CLIENT.clientId, clientSecret: 'rotated-at-hover', redirectUris: [target.sample.config.hover.redirectUri as string] });
+    try {
+      expect((await runConsent(target, 'allow')).callback?.location).toBe('/?hover_error=configuration_error');
+      expect(logger.lines.some((line) => line.startsWith('error') && line.includes('invalid_client'))).toBe(true);
+    } finally {
+      target.emulator.registerClient({ ...E2E_CLIENT, redirectUris: [target.sample.config.hover.redirectUri as string] });
+    }
+    expect(await stored()).toEqual(before);
+  });
+
   it('a state is single use: replaying a real callback is refused', async () => {
     const run = await runConsent(target, 'allow');
     expect(run.callback?.status).toBe(302);

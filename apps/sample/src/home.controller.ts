@@ -7,6 +7,7 @@ const FAILURE_TEXT: Record<string, string> = {
   token_exchange_failed: 'Hover did not accept the authorization code. Please try again.',
   hover_unavailable: 'Hover could not be reached. Please try again in a moment.',
   configuration_error: 'The app is misconfigured (client id or secret). Check the server log.',
+  authorization_failed: 'Hover could not complete the authorization. Please try again.',
 };
 
 /** Home page: connection status and the "Connect Hover" button. */

@@ -24,8 +24,9 @@ export const DEFAULT_SQLITE_FILE = join('data', 'sample.sqlite');
  */
 export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
   const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`PORT must be a TCP port number 0-65535 (got "${env.PORT}").`);
+  // 0 (a random port) is refused: the redirect URI registered with Hover names the port.
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`PORT must be a TCP port number 1-65535 (got "${env.PORT}").`);
   }
   const url = env.DATABASE_URL;
   let database: SampleConfig['database'];
@@ -37,6 +38,13 @@ export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
     database = { type: 'better-sqlite3', database: url.slice('sqlite:'.length).replace(/^\/\//, '') };
   } else {
     throw new Error('DATABASE_URL must start with postgres:// (PostgreSQL) or sqlite: (a SQLite file path); leave it unset for data/sample.sqlite.');
+  }
+  const hoverVariables = ['HOVER_CLIENT_ID', 'HOVER_CLIENT_SECRET', 'HOVER_REDIRECT_URI'] as const;
+  const missing = hoverVariables.filter((name) => !env[name]);
+  if (env.HOVER_BASE_URL && missing.length > 0) {
+    throw new Error(
+      `HOVER_BASE_URL is set, so the sample talks to that Hover and needs ${missing.join(', ')} too (from Hover's Settings → Developer → integration page). Unset HOVER_BASE_URL to use the built-in emulator.`,
+    );
   }
   return {
     port,

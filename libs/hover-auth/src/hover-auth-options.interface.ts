@@ -25,8 +25,8 @@ export interface HoverAuthModuleOptions {
   redirectUri: string;
   /**
    * Origin of the Hover deployment. The authorization endpoint is `{baseUrl}/oauth/authorize`, the
-   * token endpoint `{baseUrl}/oauth/token`, the API `{baseUrl}/api`. Default `https://hover.to`;
-   * point it at the emulator in tests.
+   * token endpoint `{baseUrl}/oauth/token`, the API `{baseUrl}/api`. Must be `https://` (`http://` only
+   * for localhost / 127.0.0.1). Default `https://hover.to`; point it at the emulator in tests.
    */
   baseUrl?: string;
   /**
@@ -36,8 +36,9 @@ export interface HoverAuthModuleOptions {
   successRedirect?: string;
   /**
    * Where the browser is sent when the user denies access or the connection fails. The module appends
-   * `hover_error=<reason>` (`access_denied`, `token_exchange_failed`, `hover_unavailable`,
-   * `configuration_error`, or an RFC 6749 §4.1.2.1 error code). Default `/`.
+   * `hover_error=<reason>`: `access_denied` (the user clicked Deny), another RFC 6749 §4.1.2.1 code
+   * Hover sent, `authorization_failed` (an unrecognized error), `token_exchange_failed`,
+   * `hover_unavailable` or `configuration_error`. Default `/`.
    */
   failureRedirect?: string;
   /**

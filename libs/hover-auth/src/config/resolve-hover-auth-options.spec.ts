@@ -159,9 +159,21 @@ describe('resolveHoverAuthOptions', () => {
       'refuses %j, which is not an origin',
       (baseUrl) => {
         const error = configurationError({ ...VALID, baseUrl });
-        expect(error.problems).toEqual([expect.stringContaining('`baseUrl` must be an origin such as https://hover.to')]);
+        expect(error.problems).toEqual([expect.stringContaining('`baseUrl` must be an https:// origin such as https://hover.to')]);
       },
     );
+
+    it.each(['http://hover.to', 'http://10.0.0.5:4010', 'http://hover.to.evil.example'])(
+      'refuses plain http to %j: the client secret and tokens would travel unencrypted',
+      (baseUrl) => {
+        const error = configurationError({ ...VALID, baseUrl });
+        expect(error.problems).toEqual([expect.stringContaining('http:// only for localhost and 127.0.0.1')]);
+      },
+    );
+
+    it.each(['http://localhost:4010', 'http://127.0.0.1:54321'])('accepts the local emulator at %j', (baseUrl) => {
+      expect(resolveHoverAuthOptions({ ...VALID, baseUrl }).tokenEndpoint).toBe(`${baseUrl}/oauth/token`);
+    });
 
     it.each(['https://hover.to?region=eu', 'https://hover.to#eu'])(
       'refuses %j: a query or fragment would end up inside every derived endpoint',

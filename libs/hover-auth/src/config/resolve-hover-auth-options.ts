@@ -28,8 +28,7 @@ const requiredString = (option: string, fix: string) =>
     // abort: an empty value gets one message, not also the format checks that follow.
     .min(1, { error: `\`${option}\` is empty. ${fix}`, abort: true });
 
-const CREDENTIALS_FIX =
-  "Copy it from Hover's Settings → Developer → integration page (the sample app reads HOVER_CLIENT_ID / HOVER_CLIENT_SECRET).";
+const CREDENTIALS_FIX = "Copy it from Hover's Settings → Developer → integration page.";
 
 const schema = z.object({
   clientId: requiredString('clientId', CREDENTIALS_FIX),
@@ -56,16 +55,17 @@ const schema = z.object({
       (value) => {
         const url = parseUrl(value);
         // Endpoints are built by appending paths, so anything after the origin would corrupt them.
+        // The client secret and tokens travel to it: https only, except a local emulator.
         return (
           !!url &&
-          (url.protocol === 'https:' || url.protocol === 'http:') &&
+          (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) &&
           url.pathname.replace(/\/+$/, '') === '' &&
           !/[?#@]/.test(value)
         );
       },
       {
         error:
-          '`baseUrl` must be an origin such as https://hover.to (no path, query, fragment or credentials); point it at the emulator in tests.',
+          '`baseUrl` must be an https:// origin such as https://hover.to, with no path, query, fragment or credentials (http:// only for localhost and 127.0.0.1, e.g. the emulator).',
       },
     ),
   successRedirect: z.string({ error: '`successRedirect` must be a path or URL string.' }).min(1).default('/'),

@@ -21,6 +21,17 @@ import { resolveConnectionId } from './resolve-connection-id';
 const MAX_STATE_LENGTH = 128;
 const MAX_CODE_LENGTH = 2048;
 
+/** Error codes an authorization endpoint may send back (RFC 6749 §4.1.2.1). */
+const AUTHORIZATION_ERROR_CODES = new Set([
+  'invalid_request',
+  'unauthorized_client',
+  'access_denied',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+]);
+
 interface RedirectAnswer {
   url: string;
   statusCode: number;
@@ -95,8 +106,8 @@ export class HoverOAuthController {
       );
     }
     if (query.error !== undefined) {
-      const reason = error !== null && /^[a-z_]+$/.test(error) ? error : 'authorization_failed';
-      return this.failure(reason);
+      // Only the codes of RFC 6749 §4.1.2.1 pass through: the query is attacker-controlled text.
+      return this.failure(error !== null && AUTHORIZATION_ERROR_CODES.has(error) ? error : 'authorization_failed');
     }
 
     let tokens: HoverTokenSet;

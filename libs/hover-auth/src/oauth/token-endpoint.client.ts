@@ -124,7 +124,7 @@ export class TokenEndpointClient {
       if (error === 'invalid_grant') throw new HoverInvalidGrantException(status);
       if (error === 'invalid_client') {
         this.logger.error(
-          `Hover rejected the client credentials during a ${grantType} grant (invalid_client, HTTP ${status}). Check clientId and clientSecret.`,
+          `Hover rejected the client credentials (invalid_client, HTTP ${status}, grant_type ${grantType}). Check clientId and clientSecret.`,
         );
         throw new HoverInvalidClientException(status);
       }
