@@ -4,53 +4,22 @@
  * PostgreSQL and MariaDB on 127.0.0.1 unless HOVER_E2E_DATABASES leaves them out.
  */
 import { HoverConnection, HoverConnectionRepository, hoverAuthEntities, hoverAuthMigrations } from '@app/hover-auth';
-import { randomBytes } from 'node:crypto';
-import { DataSource, type DataSourceOptions } from 'typeorm';
-import { createTestDatabase, e2eDatabaseKinds, type DatabaseKind, type TestDatabase } from './support/test-databases';
-
-const MARIADB_ADMIN = { host: '127.0.0.1', port: 3306, username: 'root', password: '' };
-
-type Kind = DatabaseKind;
-
-async function openDatabase(kind: Kind): Promise<{ options: DataSourceOptions; drop(): Promise<void> }> {
-  if (kind === 'mariadb') {
-    const name = `hover_auth_mig_${randomBytes(4).toString('hex')}`;
-    const admin = new DataSource({ type: 'mariadb', ...MARIADB_ADMIN });
-    await admin.initialize().catch((error: Error) => {
-      throw new Error(`MariaDB is not reachable at 127.0.0.1:3306 (${error.message}). Start it (.ci/run does) or leave it out of HOVER_E2E_DATABASES.`);
-    });
-    await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
-    await admin.destroy();
-    return {
-      options: { type: 'mariadb', ...MARIADB_ADMIN, database: name },
-      drop: async () => {
-        const cleanup = new DataSource({ type: 'mariadb', ...MARIADB_ADMIN });
-        await cleanup.initialize();
-        await cleanup.query(`DROP DATABASE IF EXISTS ${name}`);
-        await cleanup.destroy();
-      },
-    };
-  }
-  const database: TestDatabase = await createTestDatabase(kind as 'sqlite' | 'postgres');
-  const options: DataSourceOptions =
-    kind === 'postgres' ? { type: 'postgres', url: database.url } : { type: 'better-sqlite3', database: database.url.slice('sqlite:'.length) };
-  return { options, drop: () => database.drop() };
-}
+import { DataSource } from 'typeorm';
+import { createTestDatabase, e2eDatabaseKinds, type TestDatabase } from './support/test-databases';
 
 describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('hover-auth migrations on %s', (kind) => {
   let dataSource: DataSource;
-  let drop: () => Promise<void>;
+  let database: TestDatabase;
 
   beforeAll(async () => {
-    const opened = await openDatabase(kind);
-    drop = opened.drop;
-    dataSource = new DataSource({ ...opened.options, entities: [...hoverAuthEntities], migrations: [...hoverAuthMigrations] });
+    database = await createTestDatabase(kind);
+    dataSource = new DataSource({ ...database.options, entities: [...hoverAuthEntities], migrations: [...hoverAuthMigrations] });
     await dataSource.initialize();
   });
 
   afterAll(async () => {
     if (dataSource?.isInitialized) await dataSource.destroy();
-    await drop?.();
+    await database?.drop();
   });
 
   it('creates the tables, and the repository writes tokens with compare-and-swap', async () => {

@@ -38,6 +38,8 @@ export {
   HoverInvalidGrantException,
   HoverInvalidTokenResponseException,
   HoverTokenEndpointException,
+  HoverTokenEndpointTimeoutException,
   HoverTokenEndpointUnavailableException,
   type HoverTokenEndpointErrorCode,
 } from './exceptions/hover-token-endpoint.exceptions';
+export { HoverRefreshTimeoutException } from './exceptions/hover-refresh.exceptions';
