@@ -42,12 +42,16 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
     this.requestHook = this.responseHook = null;
   }
 
-  private async authorize(config: HoverInternalRequestConfig): Promise<HoverInternalRequestConfig> {
-    if (typeof config.hoverConnectionId !== 'string') return config;
-    const accessToken = config.hoverAccessToken ?? (await this.tokens.getAccessToken(config.hoverConnectionId));
-    config.headers = AxiosHeaders.from(config.headers);
-    config.headers.set('Authorization', BEARER_PREFIX + accessToken);
-    return config;
+  /**
+   * Synchronous when the token is cached and fresh (the steady state): every promise hop here is paid
+   * on every API call.
+   */
+  private authorize(config: HoverInternalRequestConfig): HoverInternalRequestConfig | Promise<HoverInternalRequestConfig> {
+    const connectionId = config.hoverConnectionId;
+    if (typeof connectionId !== 'string') return config;
+    const ready = config.hoverAccessToken ?? this.tokens.peekAccessToken(connectionId);
+    if (ready !== undefined) return withBearer(config, ready);
+    return this.tokens.getAccessToken(connectionId).then((accessToken) => withBearer(config, accessToken));
   }
 
   private async recover(error: unknown): Promise<unknown> {
@@ -63,6 +67,12 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
     redactAuthorization(config);
     throw error;
   }
+}
+
+function withBearer(config: HoverInternalRequestConfig, accessToken: string): HoverInternalRequestConfig {
+  if (!(config.headers instanceof AxiosHeaders)) config.headers = AxiosHeaders.from(config.headers);
+  config.headers.set('Authorization', BEARER_PREFIX + accessToken);
+  return config;
 }
 
 /** Axios errors carry their request config; hosts often log errors whole, so the bearer token goes. */

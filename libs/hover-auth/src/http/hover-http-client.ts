@@ -1,6 +1,6 @@
 import type { HttpService } from '@nestjs/axios';
 import type { AxiosResponse } from 'axios';
-import { firstValueFrom, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { HoverRequestConfig } from './hover-request-config';
 
 /**
@@ -49,7 +49,8 @@ export class HoverHttpClient {
 
   /** Sends `config` and resolves to the response body. */
   async requestData<T = any>(config: HoverRequestConfig): Promise<T> {
-    return (await firstValueFrom(this.request<T>(config))).data;
+    // Straight to the axios instance: an Observable round trip would only add cost here.
+    return (await this.http.axiosRef.request<T>(this.scope(config))).data;
   }
 
   /** `GET url` and resolve to the response body, e.g. `getData<JobsPage>('/v3/jobs', { params: { page: 1 } })`. */

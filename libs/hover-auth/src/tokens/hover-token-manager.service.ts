@@ -66,6 +66,15 @@ export class HoverTokenManager {
   }
 
   /**
+   * The cached access token of `connectionId` if it is not due for refresh, without any I/O; otherwise
+   * `undefined` (then use {@link getAccessToken}).
+   */
+  peekAccessToken(connectionId: string): string | undefined {
+    const cached = this.cache.get(connectionId);
+    return cached && !this.isDueForRefresh(cached) ? cached.accessToken : undefined;
+  }
+
+  /**
    * Called after Hover answered 401 to a request sent with `rejectedAccessToken`. Returns the token to
    * retry with: the one another caller or app instance already stored if it differs, else a freshly
    * refreshed one. Refreshes at most once per call.
