@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   const queries = new QueryCounter();
   const client = await startHoverClientApp(
     { type: 'better-sqlite3', database: join(folder, 'bench.sqlite'), enableWAL: true, logger: queries, logging: ['query'] },
-    { ...CLIENT, baseUrl: emulator.baseUrl },
+    { ...CLIENT, baseUrl: emulator.baseUrl, encryptionKeys: [{ id: 'bench', key: Buffer.alloc(32, 1).toString('base64') }] },
     { runMigrations: true },
   );
   const lines: string[] = [];

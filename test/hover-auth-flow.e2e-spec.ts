@@ -6,6 +6,7 @@
 import type { HoverConnection } from '@app/hover-auth';
 import { HoverConnectionRepository } from '@app/hover-auth';
 import { CapturingLogger } from './support/capturing-logger';
+import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
 import { E2E_CLIENT, get as rawGet, runConsent as rawRunConsent, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
 import { createTestDatabase, e2eDatabaseKinds, type TestDatabase } from './support/test-databases';
 
@@ -14,7 +15,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
   let target: SampleUnderTest;
   // Every secret the flow handles and every answer the app gave, for the leak scan at the end.
   const logger = new CapturingLogger();
-  const secrets = new Set<string>([E2E_CLIENT.clientSecret]);
+  const secrets = new Set<string>([E2E_CLIENT.clientSecret, ...E2E_ENCRYPTION_KEYS.map((entry) => entry.key)]);
   const answers: string[] = [];
 
   beforeAll(async () => {

@@ -4,8 +4,12 @@
  * PostgreSQL and MariaDB on 127.0.0.1 unless HOVER_E2E_DATABASES leaves them out.
  */
 import { HoverConnection, HoverConnectionRepository, hoverAuthEntities, hoverAuthMigrations } from '@app/hover-auth';
+import { TokenCipher } from '@app/hover-auth/tokens/token-cipher';
 import { DataSource } from 'typeorm';
+import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
 import { createTestDatabase, e2eDatabaseKinds, type TestDatabase } from './support/test-databases';
+
+const cipher = new TokenCipher(E2E_ENCRYPTION_KEYS.map((entry) => ({ id: entry.id, key: Buffer.from(entry.key, 'base64') })));
 
 describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('hover-auth migrations on %s', (kind) => {
   let dataSource: DataSource;
@@ -29,7 +33,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('hov
     const pending = await dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((query) => query.query)).toEqual([]);
 
-    const repository = new HoverConnectionRepository(dataSource.getRepository(HoverConnection));
+    const repository = new HoverConnectionRepository(dataSource.getRepository(HoverConnection), cipher);
     const expiresAt = Date.UTC(2030, 0, 1);
     const saved = await repository.saveAuthorizedConnection(
       'acct-1',
@@ -54,7 +58,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('hov
   });
 
   it('takes the refresh lease atomically: one owner at a time, and a lapsed lease can be taken over', async () => {
-    const repository = new HoverConnectionRepository(dataSource.getRepository(HoverConnection));
+    const repository = new HoverConnectionRepository(dataSource.getRepository(HoverConnection), cipher);
     const owners = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
     const won = await Promise.all(owners.map((owner) => repository.acquireRefreshLease('acct-1', owner, 60_000)));
     expect(won.filter(Boolean)).toHaveLength(1);

@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { connectThroughEmulator } from './support/emulator-grant';
 import { HOVER_MODES } from './support/hover-modes';
 import { startHoverClientApp, type HoverClientApp } from './support/hover-client-app';
+import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
 import { createSqliteDatabase, type TestDatabase } from './support/test-databases';
 
 const CLIENT = { clientId: 'refresh-client', clientSecret: 'refresh-secret', redirectUri: 'http://localhost:3999/hover/callback' };
@@ -24,6 +25,7 @@ describe.each(HOVER_MODES)('refresh in one process — %s', (_name, faults) => {
   const options = (overrides: Partial<HoverAuthModuleOptions> = {}): HoverAuthModuleOptions => ({
     ...CLIENT,
     baseUrl: emulator.baseUrl,
+    encryptionKeys: E2E_ENCRYPTION_KEYS,
     ...overrides,
   });
 
@@ -60,7 +62,9 @@ describe.each(HOVER_MODES)('refresh in one process — %s', (_name, faults) => {
     const before = await stored();
     emulator.expireAccessTokens();
 
-    const results = await Promise.allSettled(Array.from({ length: 500 }, call));
+    // Half through the injected service, half through forConnection() scopes: one refresh for all.
+    const scopedCall = () => client.hover.forConnection('default').getData('/v3/jobs', { params: { per: 1 } });
+    const results = await Promise.allSettled(Array.from({ length: 500 }, (_, i) => (i % 2 ? scopedCall() : call())));
     expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
     expect(emulator.tokenRequestCount('refresh_token')).toBe(1);
     const after = await stored();

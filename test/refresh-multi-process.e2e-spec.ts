@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connectThroughEmulator } from './support/emulator-grant';
 import { HOVER_MODES } from './support/hover-modes';
 import { startHoverClientApp, type HoverClientApp } from './support/hover-client-app';
+import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
 import { createTestDatabase, e2eDatabaseKinds, type TestDatabase } from './support/test-databases';
 import { RefreshWorker } from './support/worker-pool';
 
@@ -26,6 +27,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('ref
   const hoverOptions = (overrides: Partial<HoverAuthModuleOptions> = {}): HoverAuthModuleOptions => ({
     ...CLIENT,
     baseUrl: emulator.baseUrl,
+    encryptionKeys: E2E_ENCRYPTION_KEYS,
     httpTimeoutMs: 5000,
     ...overrides,
   });

@@ -2,6 +2,7 @@ import { HoverEmulator } from '@app/hover-emulator';
 import type { LoggerService } from '@nestjs/common';
 import { startSampleApp, type RunningSample } from '../../apps/sample/src/start-sample-app';
 import { freePort } from './free-port';
+import { E2E_ENCRYPTION_KEYS } from './test-keys';
 import type { TestDatabase } from './test-databases';
 
 export const E2E_CLIENT = { clientId: 'e2e-client', clientSecret: 'e2e-client-secret-value' };
@@ -39,6 +40,7 @@ export async function startSampleUnderTest(
         HOVER_CLIENT_ID: E2E_CLIENT.clientId,
         HOVER_CLIENT_SECRET: E2E_CLIENT.clientSecret,
         HOVER_REDIRECT_URI: redirectUri,
+        HOVER_TOKEN_ENCRYPTION_KEYS: E2E_ENCRYPTION_KEYS.map((entry) => `${entry.id}:${entry.key}`).join(','),
         ...extraEnv,
       },
       logger,

@@ -35,6 +35,8 @@ export class AppModule {
             clientSecret: settings.get<string>('hover.clientSecret') ?? '',
             redirectUri: settings.get<string>('hover.redirectUri') ?? '',
             baseUrl: settings.get<string>('hover.baseUrl'),
+            tokenRequestEncoding: settings.get('hover.tokenRequestEncoding'),
+            encryptionKeys: settings.get('hover.encryptionKeys') ?? [],
             successRedirect: '/?connected=1',
             failureRedirect: '/',
           }),

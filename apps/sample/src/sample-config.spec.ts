@@ -5,7 +5,7 @@ describe('readSampleConfig', () => {
     expect(readSampleConfig({})).toEqual({
       port: 3000,
       database: { type: 'better-sqlite3', database: DEFAULT_SQLITE_FILE },
-      hover: { clientId: undefined, clientSecret: undefined, redirectUri: undefined, baseUrl: undefined },
+      hover: { clientId: undefined, clientSecret: undefined, redirectUri: undefined, baseUrl: undefined, tokenRequestEncoding: undefined, encryptionKeys: undefined },
     });
   });
 
@@ -28,5 +28,17 @@ describe('readSampleConfig', () => {
     expect(() => readSampleConfig({ HOVER_BASE_URL: 'https://hover.to', HOVER_CLIENT_ID: 'id' })).toThrow(
       /needs HOVER_CLIENT_SECRET, HOVER_REDIRECT_URI too .*Unset HOVER_BASE_URL to use the built-in emulator/,
     );
+  });
+
+  it('reads HOVER_TOKEN_ENCRYPTION_KEYS newest first and HOVER_TOKEN_REQUEST_ENCODING', () => {
+    const config = readSampleConfig({ HOVER_TOKEN_ENCRYPTION_KEYS: 'new:AAAA, old:BBBB', HOVER_TOKEN_REQUEST_ENCODING: 'multipart' });
+    expect(config.hover.encryptionKeys).toEqual([{ id: 'new', key: 'AAAA' }, { id: 'old', key: 'BBBB' }]);
+    expect(config.hover.tokenRequestEncoding).toBe('multipart');
+  });
+
+  it('refuses a malformed key list or encoding without echoing the value', () => {
+    expect(() => readSampleConfig({ HOVER_TOKEN_ENCRYPTION_KEYS: 'justakeyvalue' })).toThrow(/comma-separated list of id:base64key/);
+    expect(() => readSampleConfig({ HOVER_TOKEN_ENCRYPTION_KEYS: 'justakeyvalue' })).not.toThrow(/justakeyvalue/);
+    expect(() => readSampleConfig({ HOVER_TOKEN_REQUEST_ENCODING: 'xml' })).toThrow('HOVER_TOKEN_REQUEST_ENCODING must be json, form or multipart (got "xml").');
   });
 });

@@ -1,3 +1,4 @@
+import type { HoverEncryptionKeyOption, HoverTokenRequestEncoding } from '@app/hover-auth';
 import { join } from 'node:path';
 
 /** Settings of the sample app, read from the environment by {@link readSampleConfig}. */
@@ -10,6 +11,9 @@ export interface SampleConfig {
     clientSecret?: string;
     redirectUri?: string;
     baseUrl?: string;
+    tokenRequestEncoding?: HoverTokenRequestEncoding;
+    /** `undefined` means: use (or create) the development key file. */
+    encryptionKeys?: HoverEncryptionKeyOption[];
   };
 }
 
@@ -19,8 +23,11 @@ export const DEFAULT_SQLITE_FILE = join('data', 'sample.sqlite');
 /**
  * Reads the sample's settings: `PORT` (default 3000), `DATABASE_URL` (`postgres://…`; unset → the
  * SQLite file `data/sample.sqlite`), `HOVER_CLIENT_ID`, `HOVER_CLIENT_SECRET`, `HOVER_REDIRECT_URI`,
- * `HOVER_BASE_URL` (unset → the in-process emulator).
- * @throws {Error} on an unusable `PORT` or an unsupported `DATABASE_URL` scheme
+ * `HOVER_BASE_URL` (unset → the in-process emulator), `HOVER_TOKEN_REQUEST_ENCODING` (`json`, `form`,
+ * `multipart`), `HOVER_TOKEN_ENCRYPTION_KEYS` (`id:base64key[,id:base64key…]`, newest first; unset →
+ * a development key file).
+ * @throws {Error} on an unusable `PORT`, an unsupported `DATABASE_URL` scheme, an unknown
+ * `HOVER_TOKEN_REQUEST_ENCODING` or a malformed `HOVER_TOKEN_ENCRYPTION_KEYS` (never echoed)
  */
 export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
   const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
@@ -46,6 +53,10 @@ export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
       `HOVER_BASE_URL is set, so the sample talks to that Hover and needs ${missing.join(', ')} too (from Hover's Settings → Developer → integration page). Unset HOVER_BASE_URL to use the built-in emulator.`,
     );
   }
+  const encoding = env.HOVER_TOKEN_REQUEST_ENCODING || undefined;
+  if (encoding !== undefined && !['json', 'form', 'multipart'].includes(encoding)) {
+    throw new Error(`HOVER_TOKEN_REQUEST_ENCODING must be json, form or multipart (got "${encoding.slice(0, 20)}").`);
+  }
   return {
     port,
     database,
@@ -54,6 +65,19 @@ export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
       clientSecret: env.HOVER_CLIENT_SECRET || undefined,
       redirectUri: env.HOVER_REDIRECT_URI || undefined,
       baseUrl: env.HOVER_BASE_URL || undefined,
+      tokenRequestEncoding: encoding as HoverTokenRequestEncoding | undefined,
+      encryptionKeys: env.HOVER_TOKEN_ENCRYPTION_KEYS ? parseEncryptionKeys(env.HOVER_TOKEN_ENCRYPTION_KEYS) : undefined,
     },
   };
+}
+
+/** `id:key,id:key` → entries (the library validates each key). Never echoes the value. */
+function parseEncryptionKeys(text: string): HoverEncryptionKeyOption[] {
+  return text.split(',').map((entry) => {
+    const separator = entry.indexOf(':');
+    if (separator <= 0) {
+      throw new Error('HOVER_TOKEN_ENCRYPTION_KEYS must be a comma-separated list of id:base64key, newest first (e.g. 2026-01:<32 random bytes in base64>).');
+    }
+    return { id: entry.slice(0, separator).trim(), key: entry.slice(separator + 1).trim() };
+  });
 }

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppModule } from './app.module';
+import { DEVELOPMENT_KEY_FILE, loadOrCreateDevelopmentKey } from './development-encryption-key';
 import { readSampleConfig, type SampleConfig } from './sample-config';
 
 /** Demo credentials the sample registers at its in-process emulator (fake, emulator-only values). */
@@ -48,6 +49,11 @@ export async function startSampleApp(
       name: 'Hover sample app',
     });
   }
+  let developmentKey: ReturnType<typeof loadOrCreateDevelopmentKey> | undefined;
+  if (!config.hover.encryptionKeys) {
+    developmentKey = loadOrCreateDevelopmentKey();
+    config.hover.encryptionKeys = [developmentKey.key];
+  }
   if (config.database.type === 'better-sqlite3' && config.database.database !== ':memory:') {
     mkdirSync(dirname(config.database.database), { recursive: true });
   }
@@ -65,6 +71,11 @@ export async function startSampleApp(
   if (emulator) {
     log.log(`HOVER_BASE_URL is unset: using the in-process Hover emulator at ${config.hover.baseUrl} (signed in as a demo user).`);
     log.log('To use the real Hover, set HOVER_CLIENT_ID, HOVER_CLIENT_SECRET, HOVER_REDIRECT_URI and HOVER_BASE_URL=https://hover.to.');
+  }
+  if (developmentKey) {
+    log.warn(
+      `HOVER_TOKEN_ENCRYPTION_KEYS is unset: tokens are encrypted with a DEVELOPMENT key ${developmentKey.created ? 'just created in' : 'read from'} ${DEVELOPMENT_KEY_FILE}. Never use it in production; set HOVER_TOKEN_ENCRYPTION_KEYS=id:<32 random bytes, base64> instead.`,
+    );
   }
   log.log(`Database: ${config.database.type === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `SQLite file ${config.database.database}`}`);
   log.log(`Sample app ready at ${url}`);

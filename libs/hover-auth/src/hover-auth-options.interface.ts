@@ -77,6 +77,21 @@ export interface HoverAuthModuleOptions {
   authorizePath?: string;
   /** Body encoding of token endpoint requests. Default `'json'`. */
   tokenRequestEncoding?: HoverTokenRequestEncoding;
+  /**
+   * Keys that encrypt access and refresh tokens at rest (AES-256-GCM), **newest first**: the first
+   * encrypts, all decrypt. `id` (1–32 of `A-Z a-z 0-9 _ -`) is stored with each value; `key` is 32
+   * random bytes in base64 or base64url. Required. Make one with
+   * `node -e "console.log(require('crypto').randomBytes(32).toString('base64'))"`. To rotate: put a
+   * new key first, deploy, run `HoverConnectionRepository.reencryptAll()`, then drop the old key.
+   */
+  encryptionKeys: HoverEncryptionKeyOption[];
+}
+
+/** One entry of {@link HoverAuthModuleOptions.encryptionKeys}. Secret: never logged. */
+export interface HoverEncryptionKeyOption {
+  id: string;
+  /** 32 bytes, base64 or base64url. */
+  key: string;
 }
 
 /** {@link HoverAuthModuleOptions} after defaults are merged and validation passed. */
@@ -100,6 +115,8 @@ export interface ResolvedHoverAuthOptions {
   resolveConnectionId: (request: HoverIncomingRequest) => string | Promise<string>;
   authorizePath: string;
   tokenRequestEncoding: HoverTokenRequestEncoding;
+  /** Decoded keys, newest first. */
+  encryptionKeys: Array<{ id: string; key: Buffer }>;
 }
 
 /**

@@ -18,6 +18,7 @@ const OPTIONS: HoverAuthModuleOptions = {
   clientSecret: 'wiring-secret-value',
   redirectUri: 'http://localhost:3999/hover/callback',
   baseUrl: 'http://127.0.0.1:9',
+  encryptionKeys: [{ id: 'wiring', key: Buffer.alloc(32, 3).toString('base64') }],
 };
 
 const sqlite = (name?: string) =>

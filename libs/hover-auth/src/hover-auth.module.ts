@@ -10,6 +10,8 @@ import { AuthorizationStateStore } from './oauth/authorization-state.store';
 import { TokenEndpointClient } from './oauth/token-endpoint.client';
 import { HoverConnectionRepository } from './tokens/hover-connection.repository';
 import { HoverTokenManager } from './tokens/hover-token-manager.service';
+import { TokenCipher } from './tokens/token-cipher';
+import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
 
 /**
  * Connects a NestJS app to Hover's API with OAuth 2.0 (authorization code grant).
@@ -35,6 +37,11 @@ import { HoverTokenManager } from './tokens/hover-token-manager.service';
       provide: HOVER_AUTH_RESOLVED_OPTIONS,
       useFactory: resolveHoverAuthOptions,
       inject: [HOVER_AUTH_MODULE_OPTIONS],
+    },
+    {
+      provide: TokenCipher,
+      useFactory: (options: ResolvedHoverAuthOptions) => new TokenCipher(options.encryptionKeys),
+      inject: [HOVER_AUTH_RESOLVED_OPTIONS],
     },
     HoverConnectionRepository,
     AuthorizationStateStore,

@@ -4,6 +4,7 @@ export type {
   HoverAuthModuleExtras,
   HoverAuthModuleOptions,
   HoverIncomingRequest,
+  HoverEncryptionKeyOption,
   HoverTokenRequestEncoding,
   ResolvedHoverAuthOptions,
 } from './hover-auth-options.interface';
@@ -20,7 +21,7 @@ export { HoverConnectionId } from './guards/hover-connection-id.decorator';
 export { HoverConnection } from './tokens/hover-connection.entity';
 export { HoverAuthorizationState } from './tokens/hover-authorization-state.entity';
 export type { HoverConnectionStatus } from './tokens/hover-connection-status';
-export { HoverConnectionRepository } from './tokens/hover-connection.repository';
+export { HoverConnectionRepository, type HoverConnectionProfile, type ReencryptionResult } from './tokens/hover-connection.repository';
 export { HoverTokenManager } from './tokens/hover-token-manager.service';
 export { hoverAuthEntities } from './tokens';
 export { hoverAuthMigrations } from './tokens/migrations';
@@ -43,3 +44,4 @@ export {
   type HoverTokenEndpointErrorCode,
 } from './exceptions/hover-token-endpoint.exceptions';
 export { HoverRefreshTimeoutException } from './exceptions/hover-refresh.exceptions';
+export { HoverTokenDecryptionException } from './exceptions/hover-token-cipher.exceptions';

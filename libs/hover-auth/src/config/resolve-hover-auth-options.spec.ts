@@ -4,10 +4,12 @@ import { resolveHoverAuthOptions } from './resolve-hover-auth-options';
 
 const SECRET = 'cs_live_5f2b9c0e-DO-NOT-LEAK';
 
+const KEY = Buffer.alloc(32, 9).toString('base64');
 const VALID: HoverAuthModuleOptions = {
   clientId: 'client-123',
   clientSecret: SECRET,
   redirectUri: 'https://app.example.com/hover/callback',
+  encryptionKeys: [{ id: 'k1', key: KEY }],
 };
 
 /** Runs the resolver on options that must be refused and returns the configuration error. */
@@ -82,10 +84,11 @@ describe('resolveHoverAuthOptions', () => {
   describe('required fields', () => {
     it('names every missing required option in its own problem', () => {
       const error = configurationError({});
-      expect(error.problems).toHaveLength(3);
+      expect(error.problems).toHaveLength(4);
       expect(error.problems[0]).toMatch(/^`clientId` is missing\./);
       expect(error.problems[1]).toMatch(/^`clientSecret` is missing\./);
       expect(error.problems[2]).toMatch(/^`redirectUri` is missing\./);
+      expect(error.problems[3]).toMatch(/^`encryptionKeys` is missing: tokens are encrypted at rest\./);
       expect(error.name).toBe('HoverAuthConfigurationError');
       expect(error.message).toContain('Invalid HoverAuthModule options:');
       for (const problem of error.problems) expect(error.message).toContain(problem);
@@ -235,6 +238,7 @@ describe('resolveHoverAuthOptions', () => {
       redirectUri: 'http://app.example.com/cb',
       baseUrl: 'https://hover.to/api',
       refreshMarginSeconds: -5,
+      encryptionKeys: VALID.encryptionKeys,
     });
     expect(error.problems).toHaveLength(4);
     expect(error.problems.map((problem) => problem.match(/^`(\w+)`/)?.[1])).toEqual([
@@ -268,6 +272,39 @@ describe('resolveHoverAuthOptions', () => {
       expect(error.problems).toEqual([expect.stringMatching(/^`clientSecret` must be a string, not number\./)]);
       expect(error.message).not.toContain(String(secretNumber));
       expect(JSON.stringify(error)).not.toContain(String(secretNumber));
+    });
+  });
+
+  describe('encryptionKeys', () => {
+    it('decodes base64 and base64url keys, newest first', () => {
+      const older = Buffer.alloc(32, 250);
+      const resolved = resolveHoverAuthOptions({ ...VALID, encryptionKeys: [{ id: 'new', key: KEY }, { id: 'old', key: older.toString('base64url') }] });
+      expect(resolved.encryptionKeys.map((entry) => entry.id)).toEqual(['new', 'old']);
+      expect(resolved.encryptionKeys[0].key.equals(Buffer.alloc(32, 9))).toBe(true);
+      expect(resolved.encryptionKeys[1].key.equals(older)).toBe(true);
+    });
+
+    it('refuses startup without a key, saying how to make one', () => {
+      const error = configurationError({ ...VALID, encryptionKeys: undefined });
+      expect(error.problems).toEqual([expect.stringMatching(/^`encryptionKeys` is missing: tokens are encrypted at rest\. Generate a key with `node -e .*randomBytes\(32\)/)]);
+      expect(configurationError({ ...VALID, encryptionKeys: [] }).problems).toEqual([expect.stringMatching(/^`encryptionKeys` is empty\./)]);
+    });
+
+    it.each([
+      ['a 16-byte key', { id: 'k', key: Buffer.alloc(16, 1).toString('base64') }, /not 32 bytes of base64/],
+      ['a hex key', { id: 'k', key: 'ab'.repeat(32) }, /not 32 bytes of base64/],
+      ['an id with a dot', { id: 'k.1', key: KEY }, /id must be 1-32 characters/],
+      ['no id', { key: KEY }, /needs an `id` string/],
+    ])('refuses %s without echoing the key', (_name, entry, message) => {
+      const error = configurationError({ ...VALID, encryptionKeys: [entry as never] });
+      expect(error.problems).toEqual([expect.stringMatching(message)]);
+      expect(error.message).not.toContain((entry as { key: string }).key);
+    });
+
+    it('refuses duplicate ids', () => {
+      expect(configurationError({ ...VALID, encryptionKeys: [{ id: 'k', key: KEY }, { id: 'k', key: KEY }] }).problems).toEqual([
+        '`encryptionKeys` ids must be unique.',
+      ]);
     });
   });
 });

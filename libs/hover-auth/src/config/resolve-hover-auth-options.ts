@@ -30,6 +30,28 @@ const requiredString = (option: string, fix: string) =>
 
 const CREDENTIALS_FIX = "Copy it from Hover's Settings → Developer → integration page.";
 
+const KEY_FIX =
+  'Generate a key with `node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))"` and pass encryptionKeys: [{ id: \'2026-01\', key: \'<that value>\' }], kept in your secret store.';
+
+/** 32 bytes from base64 or base64url text, or null. */
+function decodeKey(text: string): Buffer | null {
+  if (!/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(text)) return null;
+  const key = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return key.length === 32 ? key : null;
+}
+
+const encryptionKeySchema = z.object(
+  {
+    id: z.string({ error: 'each `encryptionKeys` entry needs an `id` string.' }).regex(/^[A-Za-z0-9_-]{1,32}$/, {
+      error: 'each `encryptionKeys` id must be 1-32 characters of A-Z a-z 0-9 _ - (it is stored with every encrypted value).',
+    }),
+    key: z
+      .string({ error: `each \`encryptionKeys\` entry needs a \`key\` string. ${KEY_FIX}` })
+      .refine((text) => decodeKey(text) !== null, { error: `an \`encryptionKeys\` key is not 32 bytes of base64. ${KEY_FIX}` }),
+  },
+  { error: `each \`encryptionKeys\` entry must be an object { id, key }. ${KEY_FIX}` },
+);
+
 const schema = z.object({
   clientId: requiredString('clientId', CREDENTIALS_FIX),
   clientSecret: requiredString('clientSecret', CREDENTIALS_FIX),
@@ -104,6 +126,10 @@ const schema = z.object({
       error: "`tokenRequestEncoding` must be 'json', 'form' or 'multipart'.",
     })
     .default('json'),
+  encryptionKeys: z
+    .array(encryptionKeySchema, { error: (issue) => (issue.input === undefined ? `\`encryptionKeys\` is missing: tokens are encrypted at rest. ${KEY_FIX}` : `\`encryptionKeys\` must be an array of { id, key }. ${KEY_FIX}`) })
+    .min(1, { error: `\`encryptionKeys\` is empty. ${KEY_FIX}` })
+    .refine((keys) => new Set(keys.map((entry) => entry.id)).size === keys.length, { error: '`encryptionKeys` ids must be unique.' }),
 });
 
 /**
@@ -144,5 +170,6 @@ export function resolveHoverAuthOptions(options: HoverAuthModuleOptions | undefi
     tokenEndpoint: `${baseUrl}/oauth/token`,
     apiBaseUrl: `${baseUrl}/api`,
     resolveConnectionId: parsed.resolveConnectionId ?? (() => DEFAULT_CONNECTION_ID),
+    encryptionKeys: parsed.encryptionKeys.map((entry) => ({ id: entry.id, key: decodeKey(entry.key) as Buffer })),
   };
 }

@@ -1,3 +1,4 @@
+import { TEST_ENCRYPTION_KEYS } from '../testing/hover-auth-test-fixtures';
 import { Logger } from '@nestjs/common';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -92,7 +93,7 @@ describe('TokenEndpointClient', () => {
 
   function client(overrides: Partial<HoverAuthModuleOptions> = {}): TokenEndpointClient {
     return new TokenEndpointClient(
-      resolveHoverAuthOptions({ clientId: CLIENT_ID, clientSecret: SECRET, redirectUri: REDIRECT_URI, baseUrl, ...overrides }),
+      resolveHoverAuthOptions({ clientId: CLIENT_ID, clientSecret: SECRET, redirectUri: REDIRECT_URI, baseUrl, encryptionKeys: TEST_ENCRYPTION_KEYS, ...overrides }),
     );
   }
 

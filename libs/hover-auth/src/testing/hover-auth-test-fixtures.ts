@@ -1,6 +1,7 @@
 /**
  * Shared fixtures of the hover-auth unit specs. Not exported from `index.ts`: test-only.
  */
+import { TokenCipher } from '../tokens/token-cipher';
 import { DataSource } from 'typeorm';
 import type { HoverTokenSet } from '../oauth/hover-token-set';
 import { hoverAuthEntities } from '../tokens';
@@ -43,4 +44,12 @@ export function tokenSet(
 /** The profile the callback would have read for org 785. */
 export function connectionProfile(overrides: Partial<HoverConnectionProfile> = {}): HoverConnectionProfile {
   return { hoverUserId: '42', hoverOrgId: '785', integrationsEnabled: true, ...overrides };
+}
+
+/** A fixed test key for `encryptionKeys` (never a real one). */
+export const TEST_ENCRYPTION_KEYS = [{ id: 'test-key', key: Buffer.alloc(32, 7).toString('base64') }];
+
+/** The cipher the repository specs construct {@link HoverConnectionRepository} with. */
+export function testCipher(): TokenCipher {
+  return new TokenCipher(TEST_ENCRYPTION_KEYS.map((entry) => ({ id: entry.id, key: Buffer.from(entry.key, 'base64') })));
 }

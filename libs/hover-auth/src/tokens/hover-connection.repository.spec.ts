@@ -1,5 +1,6 @@
+import { TokenCipher } from './token-cipher';
 import type { DataSource, Repository } from 'typeorm';
-import { connectionProfile, createMigratedDataSource, tokenSet } from '../testing/hover-auth-test-fixtures';
+import { connectionProfile, createMigratedDataSource, tokenSet, TEST_ENCRYPTION_KEYS, testCipher } from '../testing/hover-auth-test-fixtures';
 import { HoverConnection } from './hover-connection.entity';
 import { HoverConnectionRepository } from './hover-connection.repository';
 
@@ -14,7 +15,7 @@ describe('HoverConnectionRepository (better-sqlite3, migrated schema)', () => {
   beforeEach(async () => {
     dataSource = await createMigratedDataSource();
     entities = dataSource.getRepository(HoverConnection);
-    connections = new HoverConnectionRepository(entities);
+    connections = new HoverConnectionRepository(entities, testCipher());
     now = T0;
     jest.spyOn(Date, 'now').mockImplementation(() => now);
   });
@@ -24,9 +25,15 @@ describe('HoverConnectionRepository (better-sqlite3, migrated schema)', () => {
     await dataSource.destroy();
   });
 
-  /** The row as stored, read around the repository under test. */
-  function storedRow(connectionId = 'tenant-1'): Promise<HoverConnection | null> {
-    return entities.findOneBy({ connectionId });
+  /** The row as stored, read around the repository under test, its tokens decrypted with the test key. */
+  async function storedRow(connectionId = 'tenant-1'): Promise<HoverConnection | null> {
+    const row = await entities.findOneBy({ connectionId });
+    if (!row) return null;
+    const cipher = testCipher();
+    return Object.assign(row, {
+      accessToken: cipher.decrypt(row.accessToken, { connectionId, column: 'access_token' }),
+      refreshToken: row.refreshToken && cipher.decrypt(row.refreshToken, { connectionId, column: 'refresh_token' }),
+    });
   }
 
   async function seed(connectionId = 'tenant-1'): Promise<HoverConnection> {
@@ -39,6 +46,43 @@ describe('HoverConnectionRepository (better-sqlite3, migrated schema)', () => {
 
   it('findById returns null for an unknown connection', async () => {
     expect(await connections.findById('nobody')).toBeNull();
+  });
+
+  describe('encryption at rest', () => {
+    it('stores only ciphertext bound to the row, and returns plaintext', async () => {
+      await seed();
+      const raw = (await entities.findOneBy({ connectionId: 'tenant-1' })) as HoverConnection;
+      expect(raw.accessToken).toMatch(/^hvr1\.test-key\./);
+      expect(raw.refreshToken).toMatch(/^hvr1\.test-key\./);
+      expect(raw.accessToken).not.toContain('access-1');
+      expect((await connections.findById('tenant-1'))?.accessToken).toBe('access-1');
+    });
+
+    it('a ciphertext copied from another row fails to decrypt with a typed error; nothing is changed', async () => {
+      await seed('tenant-1');
+      await seed('tenant-2');
+      const donor = (await entities.findOneBy({ connectionId: 'tenant-2' })) as HoverConnection;
+      await entities.update({ connectionId: 'tenant-1' }, { accessToken: donor.accessToken });
+      await expect(connections.findById('tenant-1')).rejects.toMatchObject({ code: 'HOVER_TOKEN_DECRYPTION_FAILED', connectionId: 'tenant-1' });
+      expect((await connections.findById('tenant-2'))?.accessToken).toBe('access-1');
+    });
+
+    it('reencryptAll moves every row (and legacy plaintext) to the newest key, compare-and-swap on version', async () => {
+      await seed('tenant-1');
+      await seed('tenant-2');
+      await entities.update({ connectionId: 'tenant-2' }, { accessToken: 'legacy-plain', refreshToken: 'legacy-refresh' });
+      const rotated = new HoverConnectionRepository(
+        entities,
+        new TokenCipher([{ id: 'next-key', key: Buffer.alloc(32, 8) }, ...TEST_ENCRYPTION_KEYS.map((entry) => ({ id: entry.id, key: Buffer.from(entry.key, 'base64') }))]),
+      );
+      expect(await rotated.reencryptAll()).toEqual({ rows: 2, reencrypted: 2 });
+      expect(await rotated.reencryptAll()).toEqual({ rows: 2, reencrypted: 0 });
+      const raw = await entities.find({ order: { connectionId: 'ASC' } });
+      expect(raw.map((row) => TokenCipher.keyIdOf(row.accessToken))).toEqual(['next-key', 'next-key']);
+      expect(raw.map((row) => row.version)).toEqual([2, 2]);
+      expect((await rotated.findById('tenant-1'))?.accessToken).toBe('access-1');
+      expect(await rotated.findById('tenant-2')).toMatchObject({ accessToken: 'legacy-plain', refreshToken: 'legacy-refresh' });
+    });
   });
 
   describe('saveAuthorizedConnection', () => {

@@ -3,6 +3,7 @@ import type { Repository } from 'typeorm';
 import { HOVER_CONNECTION_ENTITY_REPOSITORY } from '../hover-auth.constants';
 import type { HoverTokenSet } from '../oauth/hover-token-set';
 import { HoverConnection } from './hover-connection.entity';
+import { TokenCipher } from './token-cipher';
 
 /** What the callback learned about the Hover side of a new connection. */
 export interface HoverConnectionProfile {
@@ -11,20 +12,64 @@ export interface HoverConnectionProfile {
   integrationsEnabled: boolean;
 }
 
+/** Outcome of {@link HoverConnectionRepository.reencryptAll}. */
+export interface ReencryptionResult {
+  /** Rows examined. */
+  rows: number;
+  /** Rows rewritten with the newest key. */
+  reencrypted: number;
+}
+
 /**
  * Reads and writes {@link HoverConnection} rows with intent-named operations. Token writes are
  * compare-and-swap on `version`, checked by affected rows, so a writer that read a stale row never
- * overwrites a newer token pair.
+ * overwrites a newer token pair. Tokens are encrypted on the way in and decrypted on the way out
+ * ({@link TokenCipher}): the rows hold only ciphertext; the objects this class returns hold plaintext.
  */
 @Injectable()
 export class HoverConnectionRepository {
   constructor(
     @Inject(HOVER_CONNECTION_ENTITY_REPOSITORY) private readonly repository: Repository<HoverConnection>,
+    private readonly cipher: TokenCipher,
   ) {}
 
-  /** @returns the connection, or `null` when none was ever stored under this id. */
-  findById(connectionId: string): Promise<HoverConnection | null> {
-    return this.repository.findOneBy({ connectionId });
+  /**
+   * @returns the connection with its tokens decrypted, or `null` when none was ever stored under this id
+   * @throws {HoverTokenDecryptionException} when a stored token fails to decrypt
+   */
+  async findById(connectionId: string): Promise<HoverConnection | null> {
+    const row = await this.repository.findOneBy({ connectionId });
+    return row && this.decrypted(row);
+  }
+
+  /**
+   * Re-encrypts every connection's tokens with the newest key (`encryptionKeys[0]`), for key rotation.
+   * Rows already on the newest key are left alone; each rewrite is compare-and-swap on `version`, so a
+   * concurrent refresh is never overwritten (that row is retried). Values stored unencrypted (before
+   * encryption at rest existed) are encrypted too.
+   * @throws {HoverTokenDecryptionException} when a value cannot be decrypted with any configured key
+   */
+  async reencryptAll(): Promise<ReencryptionResult> {
+    const rows = await this.repository.find({ select: { connectionId: true } });
+    let reencrypted = 0;
+    for (const { connectionId } of rows) {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const row = await this.repository.findOneBy({ connectionId });
+        if (!row || !this.needsReencryption(row)) break;
+        const plain = this.decrypted(row, true);
+        const result = await this.repository
+          .createQueryBuilder()
+          .update(HoverConnection)
+          .set({ ...this.encryptedTokens(connectionId, plain.accessToken, plain.refreshToken), version: row.version + 1 })
+          .where('connection_id = :connectionId AND version = :version', { connectionId, version: row.version })
+          .execute();
+        if (result.affected === 1) {
+          reencrypted++;
+          break;
+        }
+      }
+    }
+    return { rows: rows.length, reencrypted };
   }
 
   /**
@@ -48,8 +93,7 @@ export class HoverConnectionRepository {
         hoverUserId: profile.hoverUserId,
         hoverOrgId: profile.hoverOrgId,
         integrationsEnabled: profile.integrationsEnabled,
-        accessToken: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
+        ...this.encryptedTokens(connectionId, tokens.accessToken, tokens.refreshToken),
         accessTokenExpiresAt: tokens.accessTokenExpiresAt,
         scope: tokens.scope,
         status: 'active',
@@ -59,7 +103,8 @@ export class HoverConnectionRepository {
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
       });
-      return repository.save(row);
+      const saved = await repository.save(row);
+      return Object.assign(new HoverConnection(), saved, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
     });
   }
 
@@ -85,7 +130,7 @@ export class HoverConnectionRepository {
     const result = await this.repository
       .createQueryBuilder()
       .update(HoverConnection)
-      .set(changes)
+      .set({ ...changes, ...this.encryptedTokens(expected.connectionId, changes.accessToken, changes.refreshToken) })
       .where('connection_id = :connectionId AND version = :version', {
         connectionId: expected.connectionId,
         version: expected.version,
@@ -156,5 +201,28 @@ export class HoverConnectionRepository {
   async deleteById(connectionId: string): Promise<boolean> {
     const result = await this.repository.delete({ connectionId });
     return (result.affected ?? 0) > 0;
+  }
+
+  private encryptedTokens(connectionId: string, accessToken: string, refreshToken: string | null) {
+    return {
+      accessToken: this.cipher.encrypt(accessToken, { connectionId, column: 'access_token' }),
+      refreshToken: refreshToken === null ? null : this.cipher.encrypt(refreshToken, { connectionId, column: 'refresh_token' }),
+    };
+  }
+
+  /** A copy of `row` with plaintext tokens. `allowUnencrypted` only for re-encryption of legacy rows. */
+  private decrypted(row: HoverConnection, allowUnencrypted = false): HoverConnection {
+    const open = (value: string, column: 'access_token' | 'refresh_token') =>
+      allowUnencrypted && TokenCipher.keyIdOf(value) === null ? value : this.cipher.decrypt(value, { connectionId: row.connectionId, column });
+    return Object.assign(new HoverConnection(), row, {
+      accessToken: open(row.accessToken, 'access_token'),
+      refreshToken: row.refreshToken === null ? null : open(row.refreshToken, 'refresh_token'),
+    });
+  }
+
+  private needsReencryption(row: HoverConnection): boolean {
+    const current = this.cipher.currentKeyId;
+    const onCurrentKey = (value: string | null) => value === null || TokenCipher.keyIdOf(value) === current;
+    return !onCurrentKey(row.accessToken) || !onCurrentKey(row.refreshToken);
   }
 }

@@ -10,7 +10,8 @@ import {
 import { HOVER_AUTH_RESOLVED_OPTIONS, HOVER_CONNECTION_ENTITY_REPOSITORY } from '../hover-auth.constants';
 import type { HoverTokenSet } from '../oauth/hover-token-set';
 import { TokenEndpointClient } from '../oauth/token-endpoint.client';
-import { connectionProfile, createMigratedDataSource, tokenSet } from '../testing/hover-auth-test-fixtures';
+import { connectionProfile, createMigratedDataSource, TEST_ENCRYPTION_KEYS, testCipher, tokenSet } from '../testing/hover-auth-test-fixtures';
+import { TokenCipher } from './token-cipher';
 import { HoverConnection } from './hover-connection.entity';
 import { HoverConnectionRepository } from './hover-connection.repository';
 import { HoverTokenManager } from './hover-token-manager.service';
@@ -44,9 +45,11 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
             clientSecret: 'secret-abc',
             redirectUri: 'http://localhost:3000/hover/callback',
             refreshMarginSeconds: 300,
+            encryptionKeys: TEST_ENCRYPTION_KEYS,
           }),
         },
         { provide: HOVER_CONNECTION_ENTITY_REPOSITORY, useValue: rows },
+        { provide: TokenCipher, useValue: testCipher() },
         { provide: TokenEndpointClient, useValue: { refresh: jest.fn() } },
       ],
     }).compile();
@@ -77,8 +80,8 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
     await rows.update(
       { connectionId: CONNECTION },
       {
-        accessToken,
-        refreshToken,
+        accessToken: testCipher().encrypt(accessToken, { connectionId: CONNECTION, column: 'access_token' }),
+        refreshToken: testCipher().encrypt(refreshToken, { connectionId: CONNECTION, column: 'refresh_token' }),
         accessTokenExpiresAt: Date.now() + 7_200_000,
         version: current.version + 1,
         updatedAt: Date.now(),
@@ -86,8 +89,8 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
     );
   }
 
-  function stored(): Promise<HoverConnection> {
-    return rows.findOneByOrFail({ connectionId: CONNECTION });
+  async function stored(): Promise<HoverConnection> {
+    return (await connections.findById(CONNECTION)) as HoverConnection;
   }
 
   async function rejection(promise: Promise<unknown>): Promise<unknown> {
