@@ -48,6 +48,12 @@ export interface HoverEmulatorFaults {
    */
   tokenEndpointStatus: number | null;
   /**
+   * When set, `/oauth/token` answers exactly this (status, `Content-Type`, raw body) instead of
+   * processing the grant, for hostile-answer tests (HTML, invalid JSON, `null`, a 200 carrying `error`,
+   * …). The request is still counted; nothing is consumed. Default `null` (off).
+   */
+  tokenEndpointResponse: { status: number; contentType: string; body: string } | null;
+  /**
    * Whether the authorization server supports PKCE (RFC 7636). Not in the original brief: added
    * because the reference lists "whether PKCE is enforced" as open.
    * - `'honour'` (default): a `code_challenge` sent to `/oauth/authorize` is bound to the code and the

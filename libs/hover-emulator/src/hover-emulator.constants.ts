@@ -25,6 +25,7 @@ export const DEFAULT_FAULTS: Readonly<HoverEmulatorFaults> = Object.freeze({
   tokenEndpointDelayMs: 0,
   tokenEndpointHang: false,
   tokenEndpointStatus: null,
+  tokenEndpointResponse: null,
   pkce: 'honour',
 });
 

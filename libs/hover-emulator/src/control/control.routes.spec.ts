@@ -9,6 +9,7 @@ const DEFAULT_FAULTS = {
   tokenEndpointDelayMs: 0,
   tokenEndpointHang: false,
   tokenEndpointStatus: null,
+  tokenEndpointResponse: null,
   pkce: 'honour',
 };
 

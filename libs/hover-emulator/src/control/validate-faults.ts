@@ -9,6 +9,13 @@ const oneOf =
 const nonNegativeMs: Check = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
 const httpStatusOrNull: Check = (value) => value === null || (Number.isInteger(value) && (value as number) >= 100 && (value as number) <= 599);
 
+const rawResponseOrNull: Check = (value) => {
+  if (value === null) return true;
+  if (typeof value !== 'object' || Array.isArray(value)) return false;
+  const { status, contentType, body } = value as Record<string, unknown>;
+  return httpStatusOrNull(status) && status !== null && typeof contentType === 'string' && typeof body === 'string';
+};
+
 const CHECKS: Record<keyof HoverEmulatorFaults, [Check, string]> = {
   rotation: [oneOf('revoke-on-refresh', 'revoke-on-first-use'), "'revoke-on-refresh' or 'revoke-on-first-use'"],
   tokenErrorStatus: [oneOf('doorkeeper', 'always-401'), "'doorkeeper' or 'always-401'"],
@@ -17,6 +24,7 @@ const CHECKS: Record<keyof HoverEmulatorFaults, [Check, string]> = {
   tokenEndpointDelayMs: [nonNegativeMs, 'a number of milliseconds ≥ 0'],
   tokenEndpointHang: [oneOf(true, false), 'a boolean'],
   tokenEndpointStatus: [httpStatusOrNull, 'an HTTP status 100–599 or null'],
+  tokenEndpointResponse: [rawResponseOrNull, 'null or { status, contentType, body } (body a string)'],
   pkce: [oneOf('honour', 'ignore'), "'honour' or 'ignore'"],
 };
 

@@ -25,6 +25,27 @@ describe('/oauth/token transport faults', () => {
     expect(emulator.tokenRequestCount('authorization_code')).toBe(2);
   });
 
+  it('tokenEndpointResponse: answers the raw status, type and body, counts the request, consumes nothing', async () => {
+    const code = await obtainCode(baseUrl);
+    emulator.setFaults({ tokenEndpointResponse: { status: 200, contentType: 'text/html', body: '<html>maintenance</html>' } });
+    const raw = await fetch(`${baseUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'authorization_code', code }),
+    });
+    expect(raw.status).toBe(200);
+    expect(raw.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await raw.text()).toBe('<html>maintenance</html>');
+    expect(emulator.tokenRequestCount('authorization_code')).toBe(1);
+
+    emulator.setFaults({ tokenEndpointResponse: null });
+    expect((await exchangeCode(baseUrl, code)).status).toBe(200);
+  });
+
+  it('tokenEndpointResponse: refuses a malformed override', () => {
+    expect(() => emulator.setFaults({ tokenEndpointResponse: { status: 200, contentType: 'text/html' } as never })).toThrow(/tokenEndpointResponse/);
+  });
+
   it('tokenEndpointDelayMs: delays the answer by at least that many milliseconds', async () => {
     emulator.setFaults({ tokenEndpointDelayMs: 300 });
     const started = Date.now();

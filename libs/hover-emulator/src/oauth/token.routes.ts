@@ -11,7 +11,8 @@ const SUPPORTED_GRANTS = ['authorization_code', 'refresh_token'] as const;
  * The token endpoint (RFC 6749 §3.2, §4.1.3, §6) and the revocation endpoint (RFC 7009):
  * - `POST /oauth/token` accepts JSON, form-urlencoded and multipart/form-data bodies; client auth by
  *   HTTP Basic or `client_id`/`client_secret`. Every request is counted by `grant_type` first, then
- *   the faults `tokenEndpointHang`, `tokenEndpointDelayMs` (ms) and `tokenEndpointStatus` apply.
+ *   the faults `tokenEndpointHang`, `tokenEndpointDelayMs` (ms), `tokenEndpointResponse` and
+ *   `tokenEndpointStatus` apply.
  * - `POST /oauth/revoke` (`token` parameter, client auth required) → 200 `{}` whatever the token.
  */
 export function createTokenRouter(ctx: EmulatorContext): Router {
@@ -38,6 +39,11 @@ export function createTokenRouter(ctx: EmulatorContext): Router {
     }
     if (faults.tokenEndpointDelayMs > 0) await ctx.delay(faults.tokenEndpointDelayMs);
     noStore(res);
+    if (faults.tokenEndpointResponse !== null) {
+      const { status, contentType, body } = faults.tokenEndpointResponse;
+      res.status(status).type(contentType).send(body);
+      return;
+    }
     if (faults.tokenEndpointStatus !== null) {
       res.status(faults.tokenEndpointStatus).json({ error: 'server_error', error_description: OAUTH_ERROR_DESCRIPTIONS.server_error });
       return;
