@@ -7,7 +7,7 @@ import type { HoverConnection } from '@app/hover-auth';
 import { HoverConnectionRepository } from '@app/hover-auth';
 import { CapturingLogger } from './support/capturing-logger';
 import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
-import { E2E_CLIENT, get as rawGet, runConsent as rawRunConsent, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
+import { cookiesOf, E2E_CLIENT, get as rawGet, runConsent as rawRunConsent, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
 import { createTestDatabase, e2eDatabaseKinds, type TestDatabase } from './support/test-databases';
 
 describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover and call the API (%s)', (kind) => {
@@ -174,7 +174,9 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
   it('an unrecognized error from the query is not reflected: authorization_failed', async () => {
     const authorize = await get(`${target.url}/hover/authorize`);
     const state = new URL(authorize.location as string).searchParams.get('state');
-    const answer = await get(`${target.url}/hover/callback?error=your_account_is_suspended&state=${state}`);
+    const answer = await get(`${target.url}/hover/callback?error=your_account_is_suspended&state=${state}`, {
+      headers: { cookie: cookiesOf(authorize) },
+    });
     expect(answer.status).toBe(302);
     expect(answer.location).toBe('/?hover_error=authorization_failed');
   });
@@ -201,7 +203,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
     const run = await runConsent(target, 'allow');
     expect(run.callback?.status).toBe(302);
     const tokenRequests = target.emulator.tokenRequestCount();
-    const replay = await get((run.callbackUrl as URL).toString());
+    const replay = await get((run.callbackUrl as URL).toString(), { headers: { cookie: run.cookie } });
     expect(replay.status).toBe(400);
     expect(JSON.parse(replay.text).code).toBe('HOVER_INVALID_STATE');
     expect(target.emulator.tokenRequestCount()).toBe(tokenRequests);

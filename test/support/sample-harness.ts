@@ -84,8 +84,18 @@ export function formFields(html: string, formId: string): Record<string, string>
   return fields;
 }
 
+/** The `name=value` pairs of a response's Set-Cookie headers, as a Cookie request header. */
+export function cookiesOf(response: RawResponse): string {
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0])
+    .join('; ');
+}
+
 /** What a browser does between clicking "Connect Hover" and landing back on the sample app. */
 export interface ConsentRun {
+  /** The Cookie header this browser sends to the sample (the browser-binding cookie). */
+  cookie: string;
   /** The consent page HTML the user saw. */
   consentPage: RawResponse;
   /** Hover's redirect to the callback (null when the consent page did not redirect). */
@@ -98,11 +108,16 @@ export interface ConsentRun {
  * Clicks "Connect Hover" on the sample, then Allow or Deny on the emulator's consent page, then
  * follows Hover's redirect to the sample's callback — redirects followed by hand, as a browser would.
  */
-export async function runConsent(target: SampleUnderTest, decision: 'allow' | 'deny'): Promise<ConsentRun> {
-  const authorize = await get(`${target.url}/hover/authorize`);
+export async function runConsent(
+  target: SampleUnderTest,
+  decision: 'allow' | 'deny',
+  { authorizePath = '/hover/authorize', cookie: browserCookie }: { authorizePath?: string; cookie?: string } = {},
+): Promise<ConsentRun> {
+  const authorize = await get(`${target.url}${authorizePath}`, browserCookie ? { headers: { cookie: browserCookie } } : {});
   if (authorize.status !== 302 || !authorize.location) throw new Error(`authorize answered ${authorize.status}`);
+  const cookie = cookiesOf(authorize) || (browserCookie ?? '');
   const consentPage = await get(authorize.location);
-  if (!consentPage.text.includes(`value="${decision}"`)) return { consentPage, callbackUrl: null, callback: null };
+  if (!consentPage.text.includes(`value="${decision}"`)) return { cookie, consentPage, callbackUrl: null, callback: null };
   const fields = formFields(consentPage.text, `${decision}-form`);
   const decided = await fetch(new URL('/oauth/authorize', authorize.location), {
     method: 'POST',
@@ -112,7 +127,7 @@ export async function runConsent(target: SampleUnderTest, decision: 'allow' | 'd
   });
   await decided.text();
   const location = decided.headers.get('location');
-  if (decided.status !== 302 || !location) return { consentPage, callbackUrl: null, callback: null };
+  if (decided.status !== 302 || !location) return { cookie, consentPage, callbackUrl: null, callback: null };
   const callbackUrl = new URL(location);
-  return { consentPage, callbackUrl, callback: await get(callbackUrl.toString()) };
+  return { cookie, consentPage, callbackUrl, callback: await get(callbackUrl.toString(), { headers: { cookie } }) };
 }

@@ -78,6 +78,17 @@ export interface HoverAuthModuleOptions {
   /** Body encoding of token endpoint requests. Default `'json'`. */
   tokenRequestEncoding?: HoverTokenRequestEncoding;
   /**
+   * Send a PKCE S256 code challenge with every authorization request and the code verifier with the
+   * code exchange (RFC 7636; RFC 9700 §2.1.1). Hover ignores it if it does not support PKCE. Default true.
+   */
+  pkce?: boolean;
+  /**
+   * The authorization server's issuer identifier (RFC 9207). When set, a callback whose `iss`
+   * parameter differs is refused (400 `HOVER_ISSUER_MISMATCH`); a callback without `iss` is accepted,
+   * since Hover does not document sending it. Default: unset (any `iss` tolerated).
+   */
+  issuer?: string;
+  /**
    * Keys that encrypt access and refresh tokens at rest (AES-256-GCM), **newest first**: the first
    * encrypts, all decrypt. `id` (1–32 of `A-Z a-z 0-9 _ -`) is stored with each value; `key` is 32
    * random bytes in base64 or base64url. Required. Make one with
@@ -115,6 +126,8 @@ export interface ResolvedHoverAuthOptions {
   resolveConnectionId: (request: HoverIncomingRequest) => string | Promise<string>;
   authorizePath: string;
   tokenRequestEncoding: HoverTokenRequestEncoding;
+  pkce: boolean;
+  issuer?: string;
   /** Decoded keys, newest first. */
   encryptionKeys: Array<{ id: string; key: Buffer }>;
 }

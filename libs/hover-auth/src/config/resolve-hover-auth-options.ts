@@ -126,6 +126,12 @@ const schema = z.object({
       error: "`tokenRequestEncoding` must be 'json', 'form' or 'multipart'.",
     })
     .default('json'),
+  pkce: z.boolean({ error: '`pkce` must be true or false.' }).default(true),
+  issuer: z
+    .string({ error: '`issuer` must be a string (the issuer identifier Hover sends as `iss`, RFC 9207).' })
+    .min(1, { error: '`issuer` is empty; leave it unset to accept any `iss`.' })
+    .max(512, { error: '`issuer` must be at most 512 characters.' })
+    .optional(),
   encryptionKeys: z
     .array(encryptionKeySchema, { error: (issue) => (issue.input === undefined ? `\`encryptionKeys\` is missing: tokens are encrypted at rest. ${KEY_FIX}` : `\`encryptionKeys\` must be an array of { id, key }. ${KEY_FIX}`) })
     .min(1, { error: `\`encryptionKeys\` is empty. ${KEY_FIX}` })

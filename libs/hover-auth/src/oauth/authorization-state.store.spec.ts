@@ -27,26 +27,34 @@ describe('AuthorizationStateStore (better-sqlite3, migrated schema)', () => {
 
   describe('create', () => {
     it('returns 43 base64url characters (32 random bytes) and stores the pending request for 600 s', async () => {
-      const state = await store.create('tenant-1');
+      const state = await store.create({ connectionId: 'tenant-1', codeVerifier: 'v'.repeat(43), browserBinding: 'b'.repeat(64), returnTo: '/settings' });
       expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(Buffer.from(state, 'base64url')).toHaveLength(32);
       const stored = await rows.findOneBy({ state });
-      expect({ ...stored }).toEqual({ state, connectionId: 'tenant-1', createdAt: T0, expiresAt: T0 + TTL_MS });
+      expect({ ...stored }).toEqual({
+        state,
+        connectionId: 'tenant-1',
+        codeVerifier: 'v'.repeat(43),
+        browserBinding: 'b'.repeat(64),
+        returnTo: '/settings',
+        createdAt: T0,
+        expiresAt: T0 + TTL_MS,
+      });
       expect(typeof stored?.expiresAt).toBe('number');
     });
 
     it('never returns the same state twice', async () => {
       const states = new Set<string>();
-      for (let i = 0; i < 50; i += 1) states.add(await store.create('tenant-1'));
+      for (let i = 0; i < 50; i += 1) states.add(await store.create({ connectionId: 'tenant-1' }));
       expect(states.size).toBe(50);
     });
 
     it('deletes expired states and keeps live ones', async () => {
-      const old = await store.create('tenant-old');
+      const old = await store.create({ connectionId: 'tenant-old' });
       now = T0 + 300_000;
-      const live = await store.create('tenant-live');
+      const live = await store.create({ connectionId: 'tenant-live' });
       now = T0 + TTL_MS + 1;
-      const fresh = await store.create('tenant-fresh');
+      const fresh = await store.create({ connectionId: 'tenant-fresh' });
       const remaining = (await rows.find()).map((row) => row.state).sort();
       expect(remaining).toEqual([live, fresh].sort());
       expect(remaining).not.toContain(old);
@@ -55,7 +63,7 @@ describe('AuthorizationStateStore (better-sqlite3, migrated schema)', () => {
 
   describe('consume', () => {
     it('returns the pending request once, then null', async () => {
-      const state = await store.create('tenant-1');
+      const state = await store.create({ connectionId: 'tenant-1' });
       const pending = await store.consume(state);
       expect(pending?.state).toBe(state);
       expect(pending?.connectionId).toBe('tenant-1');
@@ -65,13 +73,13 @@ describe('AuthorizationStateStore (better-sqlite3, migrated schema)', () => {
     });
 
     it('accepts a state until it expires', async () => {
-      const state = await store.create('tenant-1');
+      const state = await store.create({ connectionId: 'tenant-1' });
       now = T0 + TTL_MS - 1;
       expect((await store.consume(state))?.connectionId).toBe('tenant-1');
     });
 
     it('refuses an expired state and deletes it', async () => {
-      const state = await store.create('tenant-1');
+      const state = await store.create({ connectionId: 'tenant-1' });
       now = T0 + TTL_MS + 1;
       expect(await store.consume(state)).toBeNull();
       expect(await rows.count()).toBe(0);
@@ -79,20 +87,20 @@ describe('AuthorizationStateStore (better-sqlite3, migrated schema)', () => {
     });
 
     it('returns null for an unknown state', async () => {
-      await store.create('tenant-1');
+      await store.create({ connectionId: 'tenant-1' });
       expect(await store.consume('A'.repeat(43))).toBeNull();
       expect(await rows.count()).toBe(1);
     });
 
     it('gives a state to exactly one of two concurrent callbacks', async () => {
-      const state = await store.create('tenant-1');
+      const state = await store.create({ connectionId: 'tenant-1' });
       const results = await Promise.all([store.consume(state), store.consume(state)]);
       expect(results.filter((result) => result !== null)).toHaveLength(1);
       expect(results.find((result) => result !== null)?.connectionId).toBe('tenant-1');
     });
 
     it('gives a state to exactly one of many concurrent callbacks, across two store instances', async () => {
-      const state = await store.create('tenant-1');
+      const state = await store.create({ connectionId: 'tenant-1' });
       const other = new AuthorizationStateStore(dataSource.getRepository(HoverAuthorizationState));
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : other).consume(state)),

@@ -4,6 +4,18 @@ import { LessThan, type Repository } from 'typeorm';
 import { AUTHORIZATION_STATE_TTL_SECONDS, HOVER_AUTHORIZATION_STATE_ENTITY_REPOSITORY } from '../hover-auth.constants';
 import { HoverAuthorizationState } from '../tokens/hover-authorization-state.entity';
 
+/** What a flow remembers between the authorize redirect and the callback. */
+export interface PendingAuthorizationRequest {
+  /** The connection the flow will create or replace. */
+  connectionId: string;
+  /** PKCE code verifier (RFC 7636), or null/undefined without PKCE. */
+  codeVerifier?: string | null;
+  /** SHA-256 hex of the browser-binding cookie value. */
+  browserBinding?: string | null;
+  /** Validated same-origin path to return to. */
+  returnTo?: string | null;
+}
+
 /**
  * Pending authorization requests keyed by `state` (RFC 6749 §10.12, RFC 9700 §4.7), stored in the
  * shared database so any app instance can finish a flow another one started.
@@ -16,15 +28,18 @@ export class AuthorizationStateStore {
   ) {}
 
   /**
-   * Starts a flow for `connectionId`.
+   * Starts a flow.
    * @returns the new `state`: base64url of 32 random bytes (256 bits), valid for 600 seconds
    */
-  async create(connectionId: string): Promise<string> {
+  async create(request: PendingAuthorizationRequest): Promise<string> {
     const now = Date.now();
     const state = randomBytes(32).toString('base64url');
     await this.repository.insert({
       state,
-      connectionId,
+      connectionId: request.connectionId,
+      codeVerifier: request.codeVerifier ?? null,
+      browserBinding: request.browserBinding ?? null,
+      returnTo: request.returnTo ?? null,
       createdAt: now,
       expiresAt: now + AUTHORIZATION_STATE_TTL_SECONDS * 1000,
     });

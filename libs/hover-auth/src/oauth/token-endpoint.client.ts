@@ -53,11 +53,12 @@ export class TokenEndpointClient {
   }
 
   /**
-   * Exchanges an authorization code (RFC 6749 §4.1.3).
+   * Exchanges an authorization code (RFC 6749 §4.1.3), with the PKCE code verifier when the flow used
+   * one (RFC 7636 §4.5).
    * @throws {HoverTokenEndpointException} (or a subclass) on any failure
    */
-  exchangeAuthorizationCode(code: string): Promise<HoverTokenSet> {
-    return this.request({ grant_type: 'authorization_code', code });
+  exchangeAuthorizationCode(code: string, codeVerifier?: string | null): Promise<HoverTokenSet> {
+    return this.request({ grant_type: 'authorization_code', code, ...(codeVerifier ? { code_verifier: codeVerifier } : {}) });
   }
 
   /**

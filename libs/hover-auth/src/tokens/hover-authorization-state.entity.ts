@@ -17,6 +17,18 @@ export class HoverAuthorizationState {
   @Column({ name: 'connection_id', type: 'varchar', length: 191 })
   connectionId: string;
 
+  /** PKCE code verifier (RFC 7636 §4.1), sent with the code exchange; `null` when PKCE is off. Secret. */
+  @Column({ name: 'code_verifier', type: 'varchar', length: 128, nullable: true })
+  codeVerifier: string | null;
+
+  /** SHA-256 (hex) of the browser-binding cookie of the browser that started the flow. */
+  @Column({ name: 'browser_binding', type: 'varchar', length: 64, nullable: true })
+  browserBinding: string | null;
+
+  /** Same-origin path to send the browser to after connecting; `null` → `successRedirect`. */
+  @Column({ name: 'return_to', type: 'varchar', length: 512, nullable: true })
+  returnTo: string | null;
+
   /** Epoch milliseconds. */
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMillisecondsTransformer })
   createdAt: number;

@@ -2,6 +2,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { HoverAuthConfigurationError } from '../../exceptions/hover-auth-configuration.error';
 import { createMigratedDataSource } from '../../testing/hover-auth-test-fixtures';
 import { HoverAuthInit1764460800000 } from './1764460800000-hover-auth-init';
+import { hoverAuthMigrations } from '.';
 
 describe('HoverAuthInit1764460800000 (better-sqlite3)', () => {
   let dataSource: DataSource;
@@ -13,6 +14,11 @@ describe('HoverAuthInit1764460800000 (better-sqlite3)', () => {
   afterEach(async () => {
     await dataSource.destroy();
   });
+
+  /** Reverts every hover-auth migration, newest first. */
+  async function undoAll(): Promise<void> {
+    for (let i = 0; i < hoverAuthMigrations.length; i++) await dataSource.undoLastMigration();
+  }
 
   async function schemaObjects(): Promise<string[]> {
     const rows: Array<{ name: string }> = await dataSource.query(
@@ -28,20 +34,22 @@ describe('HoverAuthInit1764460800000 (better-sqlite3)', () => {
       'idx_hover_authorization_states_expires_at',
     ]);
     const executed: Array<{ name: string }> = await dataSource.query('SELECT name FROM migrations');
-    expect(executed.map((row) => row.name)).toEqual(['HoverAuthInit1764460800000', 'HoverAuthRefreshLease1764547200000']);
+    expect(executed.map((row) => row.name)).toEqual([
+      'HoverAuthInit1764460800000',
+      'HoverAuthRefreshLease1764547200000',
+      'HoverAuthAuthorizationRequest1764633600000',
+    ]);
     expect(await dataSource.showMigrations()).toBe(false);
   });
 
   it('down() drops both tables and the index', async () => {
-    await dataSource.undoLastMigration(); // the refresh lease
-    await dataSource.undoLastMigration(); // this one
+    await undoAll();
     expect(await schemaObjects()).toEqual([]);
     expect(await dataSource.query('SELECT name FROM migrations')).toEqual([]);
   });
 
   it('up() after down() recreates the schema', async () => {
-    await dataSource.undoLastMigration();
-    await dataSource.undoLastMigration();
+    await undoAll();
     await dataSource.runMigrations();
     expect(await schemaObjects()).toHaveLength(3);
   });

@@ -1,9 +1,14 @@
 import { HoverAuthInit1764460800000 } from './1764460800000-hover-auth-init';
 import { HoverAuthRefreshLease1764547200000 } from './1764547200000-hover-auth-refresh-lease';
+import { HoverAuthAuthorizationRequest1764633600000 } from './1764633600000-hover-auth-authorization-request';
 
 /**
  * Migrations that create and evolve the hover-auth tables, oldest first. Spread them into the host's
  * DataSource: `migrations: [...hoverAuthMigrations, ...yours]`. They run on SQLite (better-sqlite3),
  * PostgreSQL and MySQL/MariaDB.
  */
-export const hoverAuthMigrations = [HoverAuthInit1764460800000, HoverAuthRefreshLease1764547200000];
+export const hoverAuthMigrations = [
+  HoverAuthInit1764460800000,
+  HoverAuthRefreshLease1764547200000,
+  HoverAuthAuthorizationRequest1764633600000,
+];
