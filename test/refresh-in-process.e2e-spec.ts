@@ -100,6 +100,10 @@ describe.each(HOVER_MODES)('refresh in one process — %s', (_name, faults) => {
     expect(await stored()).toMatchObject({ status: 'active', refreshToken: before.refreshToken, refreshLockOwner: null });
 
     emulator.setFaults({ tokenEndpointHang: false });
+    // Right after a transient failure hover-auth backs off for 1 s (no token request, grant kept).
+    await expect(call()).rejects.toMatchObject({ code: 'HOVER_TOKEN_ENDPOINT_UNAVAILABLE' });
+    expect(emulator.tokenRequestCount('refresh_token')).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await call()).results).toHaveLength(1);
     expect(emulator.tokenRequestCount('refresh_token')).toBe(2);
     expect((await stored()).status).toBe('active');

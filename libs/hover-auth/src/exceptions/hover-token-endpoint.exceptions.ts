@@ -15,6 +15,12 @@ export type HoverTokenEndpointErrorCode =
  * code (RFC 6749 §5.2), never a token, code or secret.
  */
 export class HoverTokenEndpointException extends HttpException {
+  /**
+   * At most 60 characters of the response body, with anything token-like (16+ characters of a
+   * token alphabet) replaced by `[redacted]`; `null` when not relevant. For operators' logs.
+   */
+  preview: string | null = null;
+
   constructor(
     readonly code: HoverTokenEndpointErrorCode,
     message: string,

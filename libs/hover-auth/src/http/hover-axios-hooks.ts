@@ -1,6 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { AxiosHeaders, isAxiosError } from 'axios';
+import { AxiosHeaders, type AxiosError, isAxiosError } from 'axios';
 import { HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
 import type { ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
 import { HoverTokenManager } from '../tokens/hover-token-manager.service';
@@ -64,7 +64,7 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
       const accessToken = await this.tokens.recoverFromUnauthorized(connectionId, sent);
       return this.http.axiosRef.request({ ...config, hoverRetried: true, hoverAccessToken: accessToken } as HoverInternalRequestConfig);
     }
-    redactAuthorization(config);
+    scrubAxiosError(error);
     throw error;
   }
 }
@@ -75,10 +75,23 @@ function withBearer(config: HoverInternalRequestConfig, accessToken: string): Ho
   return config;
 }
 
-/** Axios errors carry their request config; hosts often log errors whole, so the bearer token goes. */
-function redactAuthorization(config: HoverInternalRequestConfig): void {
-  if (config.headers instanceof AxiosHeaders && config.headers.has('Authorization')) {
-    config.headers.set('Authorization', 'Bearer [REDACTED]');
+/** Stands in for the Node `ClientRequest` of a scrubbed error: truthy, like the request it replaces. */
+const REDACTED_REQUEST = Object.freeze({ redacted: 'the request object held the Authorization header' });
+
+/**
+ * Hosts often log axios errors whole: the config (headers), the Node `ClientRequest` (its raw header
+ * text) and the response's copies of both all carry the bearer token. Replace every copy.
+ */
+export function scrubAxiosError(error: AxiosError): void {
+  for (const config of [error.config, error.response?.config] as Array<HoverInternalRequestConfig | undefined>) {
+    if (!config) continue;
+    const headers = AxiosHeaders.from(config.headers);
+    if (headers.has('Authorization')) {
+      headers.set('Authorization', 'Bearer [REDACTED]');
+      config.headers = headers;
+    }
+    delete config.hoverAccessToken;
   }
-  delete config.hoverAccessToken;
+  if (error.request) error.request = REDACTED_REQUEST;
+  if (error.response?.request) error.response.request = REDACTED_REQUEST;
 }

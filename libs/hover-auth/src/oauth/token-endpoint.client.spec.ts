@@ -341,8 +341,6 @@ describe('TokenEndpointClient', () => {
 
   describe('invalid token responses → HoverInvalidTokenResponseException', () => {
     it.each<[string, string]>([
-      ['an HTML page', `<!doctype html><html><body>Sign in ${CODE}</body></html>`],
-      ['truncated JSON', '{"access_token":"abc",'],
       ['JSON null', 'null'],
       ['a JSON array', JSON.stringify([HOVER_TOKEN_BODY])],
       ['a JSON string', JSON.stringify(SECRET)],
@@ -352,7 +350,6 @@ describe('TokenEndpointClient', () => {
       ['no token_type', JSON.stringify({ ...HOVER_TOKEN_BODY, token_type: undefined })],
       ['a negative expires_in', JSON.stringify({ ...HOVER_TOKEN_BODY, expires_in: -1 })],
       ['a non-numeric expires_in', JSON.stringify({ ...HOVER_TOKEN_BODY, expires_in: '2h' })],
-      ['an empty body', ''],
     ])('HTTP 200 with %s', async (_label, body) => {
       respond(200, body, body.startsWith('<') ? 'text/html' : 'application/json');
       const error = await failure(client().exchangeAuthorizationCode(CODE));
@@ -363,6 +360,37 @@ describe('TokenEndpointClient', () => {
       expect(error.message).toMatch(/^Hover's token response is invalid \([a-z_, ]+\)\.$/);
       expect(error.message).not.toMatch(/Unexpected|SyntaxError|JSON/);
       expectNoSecrets(error);
+    });
+
+    it.each<[string, string, string | null]>([
+      ['an HTML page', `<!doctype html><html><body>Sign in ${CODE}</body></html>`, '<!doctype html><html><body>Sign in [redacted]</body></html>'],
+      ['truncated JSON', '{"access_token":"abc",', '{"access_token":"abc",'],
+      ['an empty body', '', null],
+    ])('HTTP 200 with %s is transient (a maintenance page), with a short redacted preview', async (_label, body, preview) => {
+      respond(200, body, body.startsWith('<') ? 'text/html' : 'application/json');
+      const error = await failure(client().exchangeAuthorizationCode(CODE));
+      expect(error).toBeInstanceOf(HoverTokenEndpointUnavailableException);
+      expect(error).not.toBeInstanceOf(SyntaxError);
+      expect(error.code).toBe('HOVER_TOKEN_ENDPOINT_UNAVAILABLE');
+      expect(error.upstreamStatus).toBe(200);
+      expect(error.message).toBe("Hover's token endpoint answered HTTP 200 with a body that is not JSON.");
+      expect(error.preview).toBe(preview);
+      expectNoSecrets(error);
+    });
+
+    it('ignores unknown fields, __proto__ and constructor included, without touching any prototype', async () => {
+      respond(200, `{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"extra":1,${JSON.stringify(HOVER_TOKEN_BODY).slice(1)}`, 'application/json');
+      const tokens = await client().exchangeAuthorizationCode(CODE);
+      expect(tokens.accessToken).toBe(HOVER_TOKEN_BODY.access_token);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
+      expect(Object.keys(tokens).sort()).toEqual(['accessToken', 'accessTokenExpiresAt', 'ownerId', 'ownerType', 'refreshToken', 'scope']);
+    });
+
+    it('treats a 200 whose body carries `error` as an error', async () => {
+      respond(200, { ...HOVER_TOKEN_BODY, error: 'invalid_grant' });
+      const error = await failure(client().refresh(REFRESH_TOKEN));
+      expect(error).toBeInstanceOf(HoverInvalidGrantException);
     });
 
     it('names the offending field', async () => {

@@ -116,6 +116,15 @@ export class TokenEndpointClient {
   }
 
   private parse(response: AxiosResponse<string>, grantType: string, receivedAt: number): HoverTokenSet {
+    try {
+      return this.parseOrThrow(response, grantType, receivedAt);
+    } catch (error) {
+      if (error instanceof HoverTokenEndpointException) error.preview = redactedPreview(response.data);
+      throw error;
+    }
+  }
+
+  private parseOrThrow(response: AxiosResponse<string>, grantType: string, receivedAt: number): HoverTokenSet {
     const status = response.status;
     const body = parseJson(response.data);
     const oauthError = errorResponseSchema.safeParse(body);
@@ -142,6 +151,11 @@ export class TokenEndpointClient {
     if (status >= 500 || status === 429) {
       throw new HoverTokenEndpointUnavailableException(`Hover's token endpoint answered HTTP ${status}.`, status);
     }
+    if (body === undefined && status === 200) {
+      // HTML, invalid JSON, an empty body with 200: typically a proxy or maintenance page, so transient.
+      // (A 3xx or 404 without JSON is a misconfiguration instead, reported as an invalid response.)
+      throw new HoverTokenEndpointUnavailableException(`Hover's token endpoint answered HTTP ${status} with a body that is not JSON.`, status);
+    }
     if (status !== 200) {
       throw new HoverInvalidTokenResponseException(`Hover's token endpoint answered HTTP ${status} without an OAuth error.`, status);
     }
@@ -161,6 +175,16 @@ export class TokenEndpointClient {
       ownerType: token.owner_type ?? null,
     };
   }
+}
+
+/** See {@link HoverTokenEndpointException.preview}. */
+function redactedPreview(data: unknown): string | null {
+  if (typeof data !== 'string' || data.length === 0) return null;
+  return data
+    .slice(0, 200)
+    .replace(/[A-Za-z0-9._~+/=-]{16,}/g, '[redacted]')
+    .replace(/[\x00-\x1f\x7f]/g, ' ')
+    .slice(0, 60);
 }
 
 function parseJson(text: unknown): unknown {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleType, noJitterGenerator } from 'cockatiel';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
@@ -8,7 +9,10 @@ import {
   HoverReauthorizationRequiredException,
 } from '../exceptions/hover-connection.exceptions';
 import { HoverRefreshTimeoutException } from '../exceptions/hover-refresh.exceptions';
-import { HoverInvalidGrantException } from '../exceptions/hover-token-endpoint.exceptions';
+import {
+  HoverInvalidGrantException,
+  HoverTokenEndpointUnavailableException,
+} from '../exceptions/hover-token-endpoint.exceptions';
 import { TokenEndpointClient } from '../oauth/token-endpoint.client';
 import type { HoverConnection } from './hover-connection.entity';
 import { HoverConnectionRepository } from './hover-connection.repository';
@@ -41,6 +45,15 @@ export class HoverTokenManager {
   private readonly logger = new Logger('HoverAuth');
   private readonly cache = new Map<string, HoverConnection>();
   private readonly refreshes = new Map<string, Promise<HoverConnection>>();
+  /**
+   * Backs off from a failing token endpoint: after a transient failure (5xx, 429, timeout, network,
+   * non-JSON) refreshes fail fast for 1 s, doubling up to 30 s while the trial refreshes keep failing.
+   * The grant is never touched meanwhile.
+   */
+  private readonly tokenEndpointBreaker = circuitBreaker(handleType(HoverTokenEndpointUnavailableException), {
+    halfOpenAfter: new ExponentialBackoff({ initialDelay: 1000, maxDelay: 30_000, generator: noJitterGenerator }),
+    breaker: new ConsecutiveBreaker(1),
+  });
 
   constructor(
     @Inject(HOVER_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedHoverAuthOptions,
@@ -161,8 +174,15 @@ export class HoverTokenManager {
 
       let tokens;
       try {
-        tokens = await this.tokenEndpoint.refresh(current.refreshToken, remaining);
+        const refreshToken = current.refreshToken;
+        tokens = await this.tokenEndpointBreaker.execute(() => this.tokenEndpoint.refresh(refreshToken, remaining));
       } catch (error) {
+        if (error instanceof BrokenCircuitError) {
+          throw new HoverTokenEndpointUnavailableException(
+            "Hover's token endpoint failed recently; refreshes resume after a back-off (1-30 s). The grant is kept.",
+            null,
+          );
+        }
         if (!(error instanceof HoverInvalidGrantException)) throw error;
         // Another writer may have rotated the refresh token since we read it: then theirs is valid.
         const latest = await this.connections.findById(connectionId);

@@ -212,7 +212,7 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
     });
   });
 
-  it('propagates a transient failure and refreshes again on the next call', async () => {
+  it('propagates a transient failure, backs off for 1 s without calling Hover, then refreshes again', async () => {
     await seed(-60);
     const outage = new HoverTokenEndpointUnavailableException("Hover's token endpoint answered HTTP 503.", 503);
     refresh
@@ -225,6 +225,14 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
     expect(afterOutage.refreshToken).toBe(STORED_REFRESH_TOKEN);
     expect(afterOutage.version).toBe(1);
 
+    // Backed off: fails fast with the same error family, Hover not called, grant and lease untouched.
+    const backedOff = await rejection(manager.getAccessToken(CONNECTION));
+    expect(backedOff).toBeInstanceOf(HoverTokenEndpointUnavailableException);
+    expect((backedOff as Error).message).toMatch(/refreshes resume after a back-off/);
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(await stored()).toMatchObject({ version: 1, refreshLockOwner: null, status: 'active' });
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
     expect(refresh).toHaveBeenCalledTimes(2);
     expect(refresh).toHaveBeenNthCalledWith(2, STORED_REFRESH_TOKEN, expect.any(Number));
@@ -241,6 +249,7 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
     expect(outcomes.every((outcome) => outcome.status === 'rejected' && outcome.reason === outage)).toBe(true);
     expect(refresh).toHaveBeenCalledTimes(1);
 
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the back-off after a transient failure
     refresh.mockResolvedValueOnce(tokenSet({ accessToken: 'access-new' }));
     expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
     expect(refresh).toHaveBeenCalledTimes(2);
