@@ -36,6 +36,7 @@ export class AppModule {
             redirectUri: settings.get<string>('hover.redirectUri') ?? '',
             baseUrl: settings.get<string>('hover.baseUrl'),
             tokenRequestEncoding: settings.get('hover.tokenRequestEncoding'),
+            issuer: settings.get('hover.issuer'),
             encryptionKeys: settings.get('hover.encryptionKeys') ?? [],
             successRedirect: '/?connected=1',
             failureRedirect: '/',

@@ -5,7 +5,7 @@ describe('readSampleConfig', () => {
     expect(readSampleConfig({})).toEqual({
       port: 3000,
       database: { type: 'better-sqlite3', database: DEFAULT_SQLITE_FILE },
-      hover: { clientId: undefined, clientSecret: undefined, redirectUri: undefined, baseUrl: undefined, tokenRequestEncoding: undefined, encryptionKeys: undefined },
+      hover: { clientId: undefined, clientSecret: undefined, redirectUri: undefined, baseUrl: undefined, tokenRequestEncoding: undefined, issuer: undefined, encryptionKeys: undefined },
     });
   });
 

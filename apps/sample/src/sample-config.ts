@@ -12,6 +12,8 @@ export interface SampleConfig {
     redirectUri?: string;
     baseUrl?: string;
     tokenRequestEncoding?: HoverTokenRequestEncoding;
+    /** Expected `iss` on callbacks (RFC 9207), from HOVER_ISSUER. */
+    issuer?: string;
     /** `undefined` means: use (or create) the development key file. */
     encryptionKeys?: HoverEncryptionKeyOption[];
   };
@@ -24,7 +26,7 @@ export const DEFAULT_SQLITE_FILE = join('data', 'sample.sqlite');
  * Reads the sample's settings: `PORT` (default 3000), `DATABASE_URL` (`postgres://…`; unset → the
  * SQLite file `data/sample.sqlite`), `HOVER_CLIENT_ID`, `HOVER_CLIENT_SECRET`, `HOVER_REDIRECT_URI`,
  * `HOVER_BASE_URL` (unset → the in-process emulator), `HOVER_TOKEN_REQUEST_ENCODING` (`json`, `form`,
- * `multipart`), `HOVER_TOKEN_ENCRYPTION_KEYS` (`id:base64key[,id:base64key…]`, newest first; unset →
+ * `multipart`), `HOVER_ISSUER` (expected RFC 9207 `iss`), `HOVER_TOKEN_ENCRYPTION_KEYS` (`id:base64key[,id:base64key…]`, newest first; unset →
  * a development key file).
  * @throws {Error} on an unusable `PORT`, an unsupported `DATABASE_URL` scheme, an unknown
  * `HOVER_TOKEN_REQUEST_ENCODING` or a malformed `HOVER_TOKEN_ENCRYPTION_KEYS` (never echoed)
@@ -66,6 +68,7 @@ export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
       redirectUri: env.HOVER_REDIRECT_URI || undefined,
       baseUrl: env.HOVER_BASE_URL || undefined,
       tokenRequestEncoding: encoding as HoverTokenRequestEncoding | undefined,
+      issuer: env.HOVER_ISSUER || undefined,
       encryptionKeys: env.HOVER_TOKEN_ENCRYPTION_KEYS ? parseEncryptionKeys(env.HOVER_TOKEN_ENCRYPTION_KEYS) : undefined,
     },
   };

@@ -1,0 +1,376 @@
+/**
+ * Hostile input, one case per kind (RFC 9700's threats, oauth4webapi-style strictness), against the
+ * sample app over real HTTP, the emulator and a real SQLite file. Every case asserts the status, the
+ * stable error code, how many requests reached Hover's token endpoint, and that the stored connection
+ * is unchanged.
+ */
+import { AuthorizationStateStore } from '@app/hover-auth/oauth/authorization-state.store';
+import { HoverConnectionRepository, HoverHttpService, HoverTokenManager } from '@app/hover-auth';
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import { DataSource } from 'typeorm';
+import { CapturingLogger } from './support/capturing-logger';
+import { cookiesOf, E2E_CLIENT, get, runConsent, startSampleUnderTest, type RawResponse, type SampleUnderTest } from './support/sample-harness';
+import { createSqliteDatabase, type TestDatabase } from './support/test-databases';
+import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
+
+const ISSUER = 'https://hover.to';
+
+describe('hostile input', () => {
+  let database: TestDatabase;
+  let target: SampleUnderTest;
+  const logger = new CapturingLogger();
+  const secrets = new Set<string>([E2E_CLIENT.clientSecret, ...E2E_ENCRYPTION_KEYS.map((entry) => entry.key)]);
+
+  beforeAll(async () => {
+    database = createSqliteDatabase();
+    target = await startSampleUnderTest(database, { HOVER_ISSUER: ISSUER }, logger);
+    target.sample.app.useLogger(logger);
+    const run = await runConsent(target, 'allow');
+    expect(run.callback?.location).toBe('/?connected=1');
+    await rememberSecrets();
+  });
+
+  afterAll(async () => {
+    await target?.close();
+    await database?.drop();
+  });
+
+  const dataSource = () => target.sample.app.get(DataSource);
+  /** The stored connection exactly as in the database (ciphertext included). */
+  const rawConnection = async () => (await dataSource().query('SELECT * FROM hover_connections ORDER BY connection_id')) as Array<Record<string, unknown>>;
+
+  async function rememberSecrets(): Promise<void> {
+    const connection = await target.sample.app.get(HoverConnectionRepository).findById('default');
+    if (connection) {
+      secrets.add(connection.accessToken);
+      if (connection.refreshToken) secrets.add(connection.refreshToken);
+    }
+  }
+
+  /** Starts a flow in a fresh browser: the state and the browser's cookie. */
+  async function startFlow(query = ''): Promise<{ state: string; cookie: string; authorize: RawResponse }> {
+    const authorize = await get(`${target.url}/hover/authorize${query}`);
+    return { state: new URL(authorize.location as string).searchParams.get('state') as string, cookie: cookiesOf(authorize), authorize };
+  }
+
+  const callback = (query: string, cookie?: string) => get(`${target.url}/hover/callback?${query}`, cookie ? { headers: { cookie } } : {});
+
+  /** Runs `act`, then checks its refusal and that nothing reached Hover or the stored connection. */
+  async function expectRefused(act: () => Promise<RawResponse>, status: number, code: string): Promise<RawResponse> {
+    const before = await rawConnection();
+    const tokenRequests = target.emulator.tokenRequestCount();
+    const answer = await act();
+    expect({ status: answer.status, code: JSON.parse(answer.text).code }).toEqual({ status, code });
+    expect(target.emulator.tokenRequestCount()).toBe(tokenRequests);
+    expect(await rawConnection()).toEqual(before);
+    return answer;
+  }
+
+  describe('callback parameters', () => {
+    it('state missing → 400 HOVER_INVALID_STATE', async () => {
+      await expectRefused(() => callback('code=abc'), 400, 'HOVER_INVALID_STATE');
+    });
+
+    it('state unknown → 400 HOVER_INVALID_STATE', async () => {
+      const { cookie } = await startFlow();
+      await expectRefused(() => callback(`code=abc&state=${randomBytes(32).toString('base64url')}`, cookie), 400, 'HOVER_INVALID_STATE');
+    });
+
+    it('state expired (older than 10 minutes) → 400 HOVER_INVALID_STATE', async () => {
+      const { state, cookie } = await startFlow();
+      await dataSource().query('UPDATE hover_authorization_states SET expires_at = ? WHERE state = ?', [Date.now() - 1, state]);
+      await expectRefused(() => callback(`code=abc&state=${state}`, cookie), 400, 'HOVER_INVALID_STATE');
+    });
+
+    it('state already used → 400 HOVER_INVALID_STATE', async () => {
+      const { state, cookie } = await startFlow();
+      expect((await callback(`error=access_denied&state=${state}`, cookie)).location).toBe('/?hover_error=access_denied');
+      await expectRefused(() => callback(`code=abc&state=${state}`, cookie), 400, 'HOVER_INVALID_STATE');
+    });
+
+    it('state from another browser (login CSRF) → 400 HOVER_STATE_BROWSER_MISMATCH', async () => {
+      const attacker = await startFlow();
+      const victim = await startFlow();
+      await expectRefused(() => callback(`code=abc&state=${attacker.state}`, victim.cookie), 400, 'HOVER_STATE_BROWSER_MISMATCH');
+      const noCookie = await startFlow();
+      await expectRefused(() => callback(`code=abc&state=${noCookie.state}`), 400, 'HOVER_STATE_BROWSER_MISMATCH');
+    });
+
+    it('state repeated → 400 HOVER_INVALID_STATE, and the pending request is not consumed', async () => {
+      const { state, cookie } = await startFlow();
+      await expectRefused(() => callback(`code=abc&state=${state}&state=${state}`, cookie), 400, 'HOVER_INVALID_STATE');
+      expect((await callback(`error=access_denied&state=${state}`, cookie)).location).toBe('/?hover_error=access_denied');
+    });
+
+    it.each(['state[a]=b', 'state[]=x', 'state[0]=x&state[1]=y'])('state not a plain string (%s) → 400 HOVER_INVALID_STATE', async (query) => {
+      await expectRefused(() => callback(`code=abc&${query}`), 400, 'HOVER_INVALID_STATE');
+    });
+
+    it('oversized parameters are refused before any database or network work', async () => {
+      const { state, cookie } = await startFlow();
+      const consume = jest.spyOn(target.sample.app.get(AuthorizationStateStore), 'consume');
+      try {
+        await expectRefused(() => callback(`code=abc&state=${'s'.repeat(10_000)}`, cookie), 400, 'HOVER_INVALID_STATE');
+        await expectRefused(() => callback(`code=${'c'.repeat(5000)}&state=${state}`, cookie), 400, 'HOVER_INVALID_CALLBACK');
+        await expectRefused(() => callback(`code=abc&iss=${'i'.repeat(1000)}&state=${state}`, cookie), 400, 'HOVER_INVALID_CALLBACK');
+        expect(consume).not.toHaveBeenCalled();
+      } finally {
+        consume.mockRestore();
+      }
+    });
+
+    it('code missing or with control characters → 400 HOVER_INVALID_CALLBACK', async () => {
+      const { state, cookie } = await startFlow();
+      await expectRefused(() => callback(`state=${state}`, cookie), 400, 'HOVER_INVALID_CALLBACK');
+      await expectRefused(() => callback(`code=a%0d%0ab&state=${state}`, cookie), 400, 'HOVER_INVALID_CALLBACK');
+    });
+
+    it('iss of another authorization server (RFC 9207 mix-up) → 400 HOVER_ISSUER_MISMATCH', async () => {
+      const { state, cookie } = await startFlow();
+      await expectRefused(() => callback(`code=abc&iss=${encodeURIComponent('https://evil.example')}&state=${state}`, cookie), 400, 'HOVER_ISSUER_MISMATCH');
+    });
+
+    it('error=access_denied with a forged state is treated as forged → 400 HOVER_INVALID_STATE', async () => {
+      await expectRefused(() => callback(`error=access_denied&state=${randomBytes(32).toString('base64url')}`), 400, 'HOVER_INVALID_STATE');
+    });
+  });
+
+  describe('callback outcomes', () => {
+    it('error=access_denied with a valid state → the "cancelled" outcome, no token request', async () => {
+      const { state, cookie } = await startFlow();
+      const before = await rawConnection();
+      const tokenRequests = target.emulator.tokenRequestCount();
+      const answer = await callback(`error=access_denied&error_description=nope&state=${state}`, cookie);
+      expect(answer.status).toBe(302);
+      expect(answer.location).toBe('/?hover_error=access_denied');
+      expect(target.emulator.tokenRequestCount()).toBe(tokenRequests);
+      expect(await rawConnection()).toEqual(before);
+    });
+
+    it('other error values pass only as RFC 6749 codes; query text shown to the user is escaped', async () => {
+      let flow = await startFlow();
+      expect((await callback(`error=server_error&state=${flow.state}`, flow.cookie)).location).toBe('/?hover_error=server_error');
+      flow = await startFlow();
+      const script = encodeURIComponent('<script>alert(1)</script>');
+      expect((await callback(`error=${script}&state=${flow.state}`, flow.cookie)).location).toBe('/?hover_error=authorization_failed');
+      const home = await get(`${target.url}/?hover_error=${script}`);
+      expect(home.text).toContain('Connecting to Hover failed (&lt;script&gt;alert(1)&lt;/script&gt;).');
+      expect(home.text).not.toContain('<script>alert(1)</script>');
+    });
+
+    it('two concurrent callbacks with the same state → exactly one token request', async () => {
+      const run = await runConsent(target, 'deny'); // warms nothing; just proves the consent page is up
+      expect(run.callback?.location).toBe('/?hover_error=access_denied');
+      const { state, cookie, authorize } = await startFlow();
+      const consent = new URL(authorize.location as string);
+      const allow = await fetch(new URL('/oauth/authorize', consent), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ...Object.fromEntries(consent.searchParams), decision: 'allow' }),
+      });
+      const callbackUrl = allow.headers.get('location') as string;
+      expect(new URL(callbackUrl).searchParams.get('state')).toBe(state);
+      const codeRequests = target.emulator.tokenRequestCount('authorization_code');
+      const answers = await Promise.all([get(callbackUrl, { headers: { cookie } }), get(callbackUrl, { headers: { cookie } })]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([302, 400]);
+      expect(target.emulator.tokenRequestCount('authorization_code')).toBe(codeRequests + 1);
+      await rememberSecrets();
+    });
+
+    it('return target: only a same-origin path chosen at the start; never from the callback query', async () => {
+      for (const [returnTo, expected] of [
+        ['/jobs?page=2', '/jobs?page=2'],
+        ['https://evil.example/', '/?connected=1'],
+        ['//evil.example/x', '/?connected=1'],
+        ['/\\evil.example', '/?connected=1'],
+      ]) {
+        const run = await runConsent(target, 'allow', { authorizePath: `/hover/authorize?returnTo=${encodeURIComponent(returnTo)}` });
+        expect(run.callback?.location).toBe(expected);
+        await rememberSecrets();
+      }
+      const run = await runConsent(target, 'allow');
+      expect(run.callback?.location).toBe('/?connected=1');
+      await rememberSecrets();
+    });
+
+    it('success answers carry Cache-Control: no-store and Referrer-Policy: no-referrer; the binding cookie is HttpOnly and SameSite=Lax', async () => {
+      const run = await runConsent(target, 'allow');
+      await rememberSecrets();
+      expect(run.callback?.headers.get('cache-control')).toBe('no-store');
+      expect(run.callback?.headers.get('referrer-policy')).toBe('no-referrer');
+      const { authorize } = await startFlow();
+      expect(authorize.headers.getSetCookie()).toEqual([
+        expect.stringMatching(/^hover_oauth_browser=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/hover\/callback; HttpOnly; SameSite=Lax$/),
+      ]);
+    });
+
+    it('an iss equal to the configured issuer is accepted', async () => {
+      const { state, cookie } = await startFlow();
+      const answer = await callback(`error=access_denied&iss=${encodeURIComponent(ISSUER)}&state=${state}`, cookie);
+      expect(answer.location).toBe('/?hover_error=access_denied');
+    });
+  });
+
+  describe('token endpoint answers', () => {
+    const jobs = async () => {
+      const answer = await get(`${target.url}/jobs`, { headers: { accept: 'application/json' } });
+      return { status: answer.status, code: JSON.parse(answer.text).code as string | undefined };
+    };
+
+    /** Expires the access token at Hover, makes the token endpoint answer `response`, calls /jobs once. */
+    async function refreshAnswered(response: { status: number; contentType: string; body: string }) {
+      const before = await rawConnection();
+      const tokenRequests = target.emulator.tokenRequestCount('refresh_token');
+      target.emulator.expireAccessTokens();
+      target.emulator.setFaults({ tokenEndpointResponse: response });
+      try {
+        const outcome = await jobs();
+        expect(target.emulator.tokenRequestCount('refresh_token')).toBe(tokenRequests + 1);
+        expect(await rawConnection()).toEqual(before);
+        return outcome;
+      } finally {
+        target.emulator.setFaults({ tokenEndpointResponse: null });
+      }
+    }
+
+    const json = (body: unknown) => ({ status: 200, contentType: 'application/json', body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const valid = { access_token: 'x'.repeat(40), token_type: 'Bearer', expires_in: 7200, refresh_token: 'r'.repeat(43), scope: 'all' };
+
+    it.each<[string, number, string, { status: number; contentType: string; body: string }]>([
+      ['JSON null', 502, 'HOVER_INVALID_TOKEN_RESPONSE', json('null')],
+      ['a JSON array', 502, 'HOVER_INVALID_TOKEN_RESPONSE', json([valid])],
+      ['a numeric access_token', 502, 'HOVER_INVALID_TOKEN_RESPONSE', json({ ...valid, access_token: 42 })],
+      ['token_type mac', 502, 'HOVER_INVALID_TOKEN_RESPONSE', json({ ...valid, token_type: 'mac' })],
+      ['a negative expires_in', 502, 'HOVER_INVALID_TOKEN_RESPONSE', json({ ...valid, expires_in: -5 })],
+      ['an empty refresh_token', 502, 'HOVER_INVALID_TOKEN_RESPONSE', json({ ...valid, refresh_token: '' })],
+      ['a 200 carrying error', 502, 'HOVER_TOKEN_ENDPOINT_ERROR', json({ ...valid, error: 'invalid_request' })],
+      ['invalid_client', 502, 'HOVER_INVALID_CLIENT', { status: 401, contentType: 'application/json', body: '{"error":"invalid_client"}' }],
+    ])('%s → %i %s, grant kept', async (_name, status, code, response) => {
+      expect(await refreshAnswered(response)).toEqual({ status, code });
+      expect((await rawConnection())[0].status).toBe('active');
+    });
+
+    it('invalid_client is logged loudly (error level), without secrets', async () => {
+      expect(logger.lines.filter((line) => line.startsWith('error') && line.includes('invalid_client'))).toHaveLength(1);
+    });
+
+    it.each<[string, { status: number; contentType: string; body: string }]>([
+      ['an HTML maintenance page', { status: 200, contentType: 'text/html', body: '<html><body>Down for maintenance</body></html>' }],
+      ['truncated JSON', json('{"access_token":"abc",')],
+      ['a 503', { status: 503, contentType: 'application/json', body: '{"error":"server_error"}' }],
+    ])('%s → 503 HOVER_TOKEN_ENDPOINT_UNAVAILABLE (transient), grant kept, backed off', async (_name, response) => {
+      expect(await refreshAnswered(response)).toEqual({ status: 503, code: 'HOVER_TOKEN_ENDPOINT_UNAVAILABLE' });
+      // Backed off: the next call fails fast without another token request.
+      const tokenRequests = target.emulator.tokenRequestCount('refresh_token');
+      expect(await jobs()).toEqual({ status: 503, code: 'HOVER_TOKEN_ENDPOINT_UNAVAILABLE' });
+      expect(target.emulator.tokenRequestCount('refresh_token')).toBe(tokenRequests);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(await jobs()).toEqual({ status: 200, code: undefined });
+      await rememberSecrets();
+    });
+
+    it('unknown fields and __proto__ are ignored without touching any prototype; the token is accepted', async () => {
+      const tokenRequests = target.emulator.tokenRequestCount('refresh_token');
+      target.emulator.expireAccessTokens();
+      const polluted = `{"__proto__":{"hoverPolluted":true},"constructor":{"prototype":{"hoverPolluted":true}},${JSON.stringify(valid).slice(1)}`;
+      target.emulator.setFaults({ tokenEndpointResponse: json(polluted) });
+      const apiCalls = target.emulator.apiRequestCount('/api/v3/jobs');
+      try {
+        // Hover's API does not know this made-up access token: the one retry gets a 401 too, and the
+        // call fails (the sample surfaces Hover's API error) instead of refreshing again.
+        const outcome = await jobs();
+        expect(outcome.status).toBe(500);
+        expect(target.emulator.apiRequestCount('/api/v3/jobs')).toBe(apiCalls + 2);
+      } finally {
+        target.emulator.setFaults({ tokenEndpointResponse: null });
+      }
+      expect(target.emulator.tokenRequestCount('refresh_token')).toBe(tokenRequests + 1);
+      expect(({} as Record<string, unknown>).hoverPolluted).toBeUndefined();
+      const stored = await target.sample.app.get(HoverConnectionRepository).findById('default');
+      expect(stored?.accessToken).toBe(valid.access_token);
+      expect(stored?.refreshToken).toBe(valid.refresh_token);
+      // Leave a working grant for the next cases.
+      expect((await runConsent(target, 'allow')).callback?.location).toBe('/?connected=1');
+      await rememberSecrets();
+    });
+  });
+
+  describe('tokens at rest', () => {
+    const forget = () => target.sample.app.get(HoverTokenManager).forget('default');
+
+    async function tampered(change: (row: Record<string, any>) => Record<string, string>): Promise<void> {
+      const [row] = await rawConnection();
+      const values = change(row);
+      await dataSource().query('UPDATE hover_connections SET access_token = ?, refresh_token = ? WHERE connection_id = ?', [
+        values.access_token,
+        values.refresh_token,
+        'default',
+      ]);
+      forget();
+      try {
+        await expectRefused(() => get(`${target.url}/jobs`, { headers: { accept: 'application/json' } }), 500, 'HOVER_TOKEN_DECRYPTION_FAILED');
+      } finally {
+        await dataSource().query('UPDATE hover_connections SET access_token = ?, refresh_token = ? WHERE connection_id = ?', [row.access_token, row.refresh_token, 'default']);
+        forget();
+      }
+    }
+
+    it('the database holds only ciphertext', async () => {
+      const [row] = await rawConnection();
+      expect(row.access_token).toMatch(/^hvr1\.e2e\./);
+      expect(row.refresh_token).toMatch(/^hvr1\.e2e\./);
+      for (const secret of secrets) expect(JSON.stringify(row)).not.toContain(secret);
+    });
+
+    it('a ciphertext moved to the other column fails to decrypt (500, no token request, nothing changed)', async () => {
+      await tampered((row) => ({ access_token: row.refresh_token, refresh_token: row.access_token }));
+    });
+
+    it('a ciphertext copied from another row fails to decrypt', async () => {
+      const other = await target.sample.app.get(HoverConnectionRepository).saveAuthorizedConnection(
+        'other-account',
+        { accessToken: 'other-access', refreshToken: 'other-refresh', accessTokenExpiresAt: Date.now() + 3_600_000, scope: 'all', ownerId: '2', ownerType: 'orgs' },
+        { hoverUserId: '2', hoverOrgId: '2', integrationsEnabled: true },
+      );
+      expect(other.connectionId).toBe('other-account');
+      const donor = (await rawConnection()).find((row) => row.connection_id === 'other-account') as Record<string, string>;
+      await tampered(() => ({ access_token: donor.access_token, refresh_token: donor.refresh_token }));
+    });
+
+    it('a flipped bit in the ciphertext fails to decrypt', async () => {
+      await tampered((row) => {
+        const parts = String(row.access_token).split('.');
+        const bytes = Buffer.from(parts[3], 'base64url');
+        bytes[0] ^= 1;
+        parts[3] = bytes.toString('base64url');
+        return { access_token: parts.join('.'), refresh_token: row.refresh_token };
+      });
+    });
+
+    it('after the tampering cases, the untouched grant still works', async () => {
+      const answer = await get(`${target.url}/jobs`, { headers: { accept: 'application/json' } });
+      expect(answer.status).toBe(200);
+    });
+  });
+
+  describe('secrets', () => {
+    it('an API error thrown by HoverHttpService carries no bearer token anywhere in it', async () => {
+      const hover = target.sample.app.get(HoverHttpService);
+      const error = await hover.getData('/v3/jobs/999999').catch((caught: unknown) => caught);
+      expect((error as { response?: { status: number } }).response?.status).toBe(404);
+      const rendered = inspect(error, { depth: 10, showHidden: false });
+      const stored = await target.sample.app.get(HoverConnectionRepository).findById('default');
+      expect(rendered).not.toContain(stored?.accessToken);
+      expect((error as { config: { headers: { Authorization: string } } }).config.headers.Authorization).toBe('Bearer [REDACTED]');
+    });
+
+    it('no token, authorization code, client secret or encryption key in any log line of this suite', () => {
+      expect(secrets.size).toBeGreaterThanOrEqual(10);
+      expect(logger.lines.length).toBeGreaterThan(5);
+      const leaked = [...secrets].filter((secret) => logger.text.includes(secret));
+      expect(leaked).toEqual([]);
+    });
+  });
+});
