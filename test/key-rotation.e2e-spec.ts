@@ -1,0 +1,62 @@
+/**
+ * Key rotation as an operator does it with the sample: tokens stored under key A; add key B first and
+ * run `npm run tokens:reencrypt`; then drop key A — the connection keeps working throughout.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DataSource } from 'typeorm';
+import { get, runConsent, startSampleUnderTest } from './support/sample-harness';
+import { createSqliteDatabase, type TestDatabase } from './support/test-databases';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..');
+const keyA = `key-a:${randomBytes(32).toString('base64')}`;
+const keyB = `key-b:${randomBytes(32).toString('base64')}`;
+
+describe('token encryption key rotation with the sample', () => {
+  let database: TestDatabase;
+
+  beforeAll(() => {
+    database = createSqliteDatabase();
+  });
+
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('A → (B, A) + tokens:reencrypt → B only: still connected, every value on key B', async () => {
+    const first = await startSampleUnderTest(database, { HOVER_TOKEN_ENCRYPTION_KEYS: keyA });
+    let emulatorUrl: string;
+    try {
+      expect((await runConsent(first, 'allow')).callback?.location).toBe('/?connected=1');
+      emulatorUrl = first.emulator.baseUrl;
+    } finally {
+      await first.sample.app.close(); // keep the emulator (and its grant) for the next start
+    }
+
+    const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/sample/src/reencrypt-tokens.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), DATABASE_URL: database.url, HOVER_TOKEN_ENCRYPTION_KEYS: `${keyB},${keyA}` },
+    });
+    expect(stdout.trim()).toBe('Re-encrypted 1 of 1 Hover connections with key "key-b".');
+    expect(stdout).not.toContain(keyB.split(':')[1]);
+
+    const inspect = new DataSource({ ...database.options });
+    await inspect.initialize();
+    const rows: Array<{ access_token: string; refresh_token: string }> = await inspect.query('SELECT access_token, refresh_token FROM hover_connections');
+    await inspect.destroy();
+    expect(rows.map((row) => [row.access_token.split('.')[1], row.refresh_token.split('.')[1]])).toEqual([['key-b', 'key-b']]);
+
+    // Restart with key B only, against the same emulator (its grant is still valid).
+    const second = await startSampleUnderTest(database, { HOVER_TOKEN_ENCRYPTION_KEYS: keyB, HOVER_BASE_URL: emulatorUrl, HOVER_REDIRECT_URI: first.sample.config.hover.redirectUri as string, PORT: String(new URL(first.url).port) });
+    try {
+      const jobs = await get(`${second.url}/jobs`, { headers: { accept: 'application/json' } });
+      expect(jobs.status).toBe(200);
+    } finally {
+      await second.close();
+      await first.emulator.stop();
+    }
+  });
+});
