@@ -2,7 +2,10 @@ import { Injectable, Module, type INestApplication } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { HoverAuthorizationState } from './tokens/hover-authorization-state.entity';
 import { HoverAuthConfigurationError } from './exceptions/hover-auth-configuration.error';
 import { HoverIntegrationGuard } from './guards/hover-integration.guard';
 import { HOVER_AUTH_RESOLVED_OPTIONS } from './hover-auth.constants';
@@ -82,6 +85,24 @@ describe('HoverAuthModule wiring', () => {
     expect(location.searchParams.get('response_type')).toBe('code');
     expect(location.searchParams.get('redirect_uri')).toBe(OPTIONS.redirectUri);
     expect(location.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('PKCE S256 by default: the challenge is the SHA-256 of the stored code verifier; pkce: false sends none', async () => {
+    const instance = await boot([sqlite(), HoverAuthModule.forRoot(OPTIONS)]);
+    const location = await authorizeLocation(instance);
+    expect(location.searchParams.get('code_challenge_method')).toBe('S256');
+    const stored = await instance.get(DataSource).getRepository(HoverAuthorizationState).findOneByOrFail({ state: location.searchParams.get('state') as string });
+    expect(stored.codeVerifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(location.searchParams.get('code_challenge')).toBe(createHash('sha256').update(stored.codeVerifier as string).digest('base64url'));
+    await instance.close();
+    app = undefined;
+
+    const withoutPkce = await boot([sqlite(), HoverAuthModule.forRoot({ ...OPTIONS, pkce: false })]);
+    const plain = await authorizeLocation(withoutPkce);
+    expect(plain.searchParams.has('code_challenge')).toBe(false);
+    expect(plain.searchParams.has('code_challenge_method')).toBe(false);
+    const pending = await withoutPkce.get(DataSource).getRepository(HoverAuthorizationState).findOneByOrFail({ state: plain.searchParams.get('state') as string });
+    expect(pending.codeVerifier).toBeNull();
   });
 
   it('forRootAsync useFactory: reads ConfigService', async () => {

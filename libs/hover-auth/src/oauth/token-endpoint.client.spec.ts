@@ -393,6 +393,14 @@ describe('TokenEndpointClient', () => {
       expect(error).toBeInstanceOf(HoverInvalidGrantException);
     });
 
+    it('refuses an answer over 64 KiB without buffering it whole', async () => {
+      respond(200, JSON.stringify({ ...HOVER_TOKEN_BODY, padding: 'x'.repeat(70 * 1024) }), 'application/json');
+      const error = await failure(client().exchangeAuthorizationCode(CODE));
+      expect(error).toBeInstanceOf(HoverInvalidTokenResponseException);
+      expect(error.message).toBe("Hover's token endpoint answer exceeded 65536 bytes.");
+      expectNoSecrets(error);
+    });
+
     it('names the offending field', async () => {
       respond(200, { ...HOVER_TOKEN_BODY, token_type: 'mac' });
       const error = await failure(client().refresh(REFRESH_TOKEN));

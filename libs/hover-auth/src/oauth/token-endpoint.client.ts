@@ -28,6 +28,9 @@ const tokenResponseSchema = z.object({
 
 const errorResponseSchema = z.object({ error: z.string().min(1) });
 
+/** Largest token endpoint answer read, in bytes; a token response is well under 4 KiB. */
+const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+
 /**
  * Client of Hover's token endpoint (`{baseUrl}/oauth/token`, RFC 6749 §3.2): exchanges authorization
  * codes (§4.1.3) and refresh tokens (§6), validates the answer (§5.1) and classifies failures (§5.2).
@@ -48,7 +51,7 @@ export class TokenEndpointClient {
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
-      maxContentLength: 64 * 1024,
+      maxContentLength: MAX_TOKEN_RESPONSE_BYTES,
     });
   }
 
@@ -92,6 +95,9 @@ export class TokenEndpointClient {
     } catch (error) {
       if (axios.isAxiosError(error) && ['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED'].includes(error.code ?? '')) {
         throw new HoverTokenEndpointTimeoutException(timeoutMs);
+      }
+      if (axios.isAxiosError(error) && /maxContentLength/.test(error.message)) {
+        throw new HoverInvalidTokenResponseException(`Hover's token endpoint answer exceeded ${MAX_TOKEN_RESPONSE_BYTES} bytes.`, null);
       }
       // The axios error holds the request body (client secret, code): only its code goes further.
       const reason = axios.isAxiosError(error) ? (error.code ?? 'network error') : 'unexpected error';
