@@ -19,7 +19,7 @@ JSON
 for pkg in better-sqlite3 bindings file-uri-to-path; do ln -s "$PWD/node_modules/$pkg" "$work/node_modules/$pkg"; done
 echo "NestJS $(node -p "require('$work/node_modules/@nestjs/core/package.json').version")"
 port=3199
-(cd "$work" && PORT=$port node dist/apps/sample/apps/sample/src/main.js > "$work/sample.log" 2>&1) & pid=$!
+(cd "$work" && PORT=$port exec node dist/apps/sample/apps/sample/src/main.js > "$work/sample.log" 2>&1) & pid=$!
 for _ in $(seq 1 40); do curl -fs "localhost:$port/" >/dev/null 2>&1 && break; sleep 0.25; done
 code=$(curl -s -o /dev/null -w '%{http_code}' "localhost:$port/hover/authorize")
 guard=$(curl -s "localhost:$port/jobs")

@@ -7,6 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
+import type { HoverEmulator } from '@app/hover-emulator';
+import { startSampleApp } from '../apps/sample/src/start-sample-app';
+import { freePort } from './support/free-port';
 import { get, runConsent, startSampleUnderTest } from './support/sample-harness';
 import { createSqliteDatabase, type TestDatabase } from './support/test-databases';
 
@@ -57,6 +60,26 @@ describe('token encryption key rotation with the sample', () => {
     } finally {
       await second.close();
       await first.emulator.stop();
+    }
+  });
+});
+
+describe('the sample on its embedded defaults (in-process emulator)', () => {
+  it('honours HOVER_TOKEN_ENCRYPTION_KEYS and HOVER_ISSUER instead of the development key', async () => {
+    const database = createSqliteDatabase();
+    const port = await freePort();
+    const sample = await startSampleApp({ PORT: String(port), DATABASE_URL: database.url, HOVER_TOKEN_ENCRYPTION_KEYS: keyA, HOVER_ISSUER: 'https://hover.to' }, false);
+    try {
+      expect(sample.emulator).toBeDefined();
+      expect(sample.config.hover.encryptionKeys).toEqual([{ id: 'key-a', key: keyA.split(':')[1] }]);
+      expect(sample.config.hover.issuer).toBe('https://hover.to');
+      const target = { sample, emulator: sample.emulator as HoverEmulator, url: sample.url, close: () => sample.close() };
+      expect((await runConsent(target, 'allow')).callback?.location).toBe('/?connected=1');
+      const rows: Array<{ access_token: string }> = await sample.app.get(DataSource).query('SELECT access_token FROM hover_connections');
+      expect(rows.map((row) => row.access_token.split('.')[1])).toEqual(['key-a']);
+    } finally {
+      await sample.close();
+      await database.drop();
     }
   });
 });

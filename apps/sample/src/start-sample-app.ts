@@ -36,7 +36,10 @@ export async function startSampleApp(
   if (!config.hover.baseUrl) {
     emulator = new HoverEmulator();
     const baseUrl = await emulator.start(0);
+    // Only the emulator's client and address replace the environment's values; every other setting
+    // (encryption keys, issuer, token request encoding) is honoured as given.
     config.hover = {
+      ...config.hover,
       clientId: EMULATOR_CLIENT_ID,
       clientSecret: EMULATOR_CLIENT_SECRET,
       redirectUri: config.hover.redirectUri ?? `http://localhost:${config.port}/hover/callback`,
