@@ -27,6 +27,13 @@ async function main(): Promise<void> {
   try {
     const result = await app.get(HoverConnectionRepository).reencryptAll();
     console.log(`Re-encrypted ${result.reencrypted} of ${result.rows} Hover connections with key "${encryptionKeys[0].id}".`);
+    if (result.failed.length > 0) {
+      console.error(`Could not decrypt (left unchanged; keep their key until fixed): ${result.failed.join(', ')}`);
+    }
+    if (result.skipped.length > 0) {
+      console.error(`Busy refreshing (left unchanged; run the command again): ${result.skipped.join(', ')}`);
+    }
+    if (result.failed.length + result.skipped.length > 0) process.exitCode = 1;
   } finally {
     await app.close();
   }

@@ -67,6 +67,27 @@ describe('HoverConnectionRepository (better-sqlite3, migrated schema)', () => {
       expect((await connections.findById('tenant-2'))?.accessToken).toBe('access-1');
     });
 
+    it('reencryptAll never rewrites a row while a refresh holds its lease, and reports undecryptable rows without stopping', async () => {
+      await seed('tenant-1');
+      await seed('tenant-2');
+      await seed('tenant-3');
+      await entities.update({ connectionId: 'tenant-1' }, { accessToken: 'hvr1.test-key.AAAAAAAAAAAAAAAA.AAAA.AAAAAAAAAAAAAAAAAAAAAA' });
+      expect(await connections.acquireRefreshLease('tenant-2', 'a-refresh-in-flight', 60_000)).toBe(true);
+      const rotated = new HoverConnectionRepository(
+        entities,
+        new TokenCipher([{ id: 'next-key', key: Buffer.alloc(32, 8) }, ...TEST_ENCRYPTION_KEYS.map((entry) => ({ id: entry.id, key: Buffer.from(entry.key, 'base64') }))]),
+      );
+      const pending = rotated.reencryptAll();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The "refresh" finishes and releases its lease: only then is tenant-2 rewritten.
+      expect(TokenCipher.keyIdOf((await entities.findOneByOrFail({ connectionId: 'tenant-2' })).accessToken)).toBe('test-key');
+      await connections.releaseRefreshLease('tenant-2', 'a-refresh-in-flight');
+      expect(await pending).toEqual({ rows: 3, reencrypted: 2, failed: ['tenant-1'], skipped: [] });
+      const raw = await entities.find({ order: { connectionId: 'ASC' } });
+      expect(raw.map((row) => TokenCipher.keyIdOf(row.accessToken))).toEqual(['test-key', 'next-key', 'next-key']);
+      expect(raw.every((row) => row.refreshLockOwner === null)).toBe(true);
+    });
+
     it('reencryptAll moves every row (and legacy plaintext) to the newest key, compare-and-swap on version', async () => {
       await seed('tenant-1');
       await seed('tenant-2');
@@ -75,8 +96,8 @@ describe('HoverConnectionRepository (better-sqlite3, migrated schema)', () => {
         entities,
         new TokenCipher([{ id: 'next-key', key: Buffer.alloc(32, 8) }, ...TEST_ENCRYPTION_KEYS.map((entry) => ({ id: entry.id, key: Buffer.from(entry.key, 'base64') }))]),
       );
-      expect(await rotated.reencryptAll()).toEqual({ rows: 2, reencrypted: 2 });
-      expect(await rotated.reencryptAll()).toEqual({ rows: 2, reencrypted: 0 });
+      expect(await rotated.reencryptAll()).toEqual({ rows: 2, reencrypted: 2, failed: [], skipped: [] });
+      expect(await rotated.reencryptAll()).toEqual({ rows: 2, reencrypted: 0, failed: [], skipped: [] });
       const raw = await entities.find({ order: { connectionId: 'ASC' } });
       expect(raw.map((row) => TokenCipher.keyIdOf(row.accessToken))).toEqual(['next-key', 'next-key']);
       expect(raw.map((row) => row.version)).toEqual([2, 2]);

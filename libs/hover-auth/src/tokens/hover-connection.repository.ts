@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Repository } from 'typeorm';
 import { HOVER_CONNECTION_ENTITY_REPOSITORY } from '../hover-auth.constants';
 import type { HoverTokenSet } from '../oauth/hover-token-set';
@@ -18,6 +20,10 @@ export interface ReencryptionResult {
   rows: number;
   /** Rows rewritten with the newest key. */
   reencrypted: number;
+  /** Connection ids whose tokens could not be decrypted with any configured key (left as they were). */
+  failed: string[];
+  /** Connection ids whose refresh lease stayed taken (left as they were; run again). */
+  skipped: string[];
 }
 
 /**
@@ -44,32 +50,53 @@ export class HoverConnectionRepository {
 
   /**
    * Re-encrypts every connection's tokens with the newest key (`encryptionKeys[0]`), for key rotation.
-   * Rows already on the newest key are left alone; each rewrite is compare-and-swap on `version`, so a
-   * concurrent refresh is never overwritten (that row is retried). Values stored unencrypted (before
-   * encryption at rest existed) are encrypted too.
-   * @throws {HoverTokenDecryptionException} when a value cannot be decrypted with any configured key
+   * Safe on a live system: each row is rewritten only while this call holds the row's refresh lease (so
+   * no refresh is in flight for it) and compare-and-swap on `version`; a row whose lease stays taken is
+   * retried for up to ~10 s, then reported in `skipped`. Rows already on the newest key are left alone;
+   * values stored unencrypted (before encryption at rest existed) are encrypted too. A row that cannot be
+   * decrypted is reported in `failed` and the others are still processed.
    */
   async reencryptAll(): Promise<ReencryptionResult> {
     const rows = await this.repository.find({ select: { connectionId: true } });
-    let reencrypted = 0;
+    const result: ReencryptionResult = { rows: rows.length, reencrypted: 0, failed: [], skipped: [] };
     for (const { connectionId } of rows) {
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const row = await this.repository.findOneBy({ connectionId });
-        if (!row || !this.needsReencryption(row)) break;
-        const plain = this.decrypted(row, true);
-        const result = await this.repository
+      const outcome = await this.reencryptOne(connectionId).catch(() => 'failed' as const);
+      if (outcome === 'reencrypted') result.reencrypted++;
+      else if (outcome === 'failed') result.failed.push(connectionId);
+      else if (outcome === 'busy') result.skipped.push(connectionId);
+    }
+    return result;
+  }
+
+  private async reencryptOne(connectionId: string): Promise<'reencrypted' | 'current' | 'busy'> {
+    const owner = `reencrypt-${randomUUID()}`;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const row = await this.repository.findOneBy({ connectionId });
+      if (!row || !this.needsReencryption(row)) return 'current';
+      if (!(await this.acquireRefreshLease(connectionId, owner, 30_000))) {
+        await sleep(100);
+        continue;
+      }
+      try {
+        const latest = await this.repository.findOneBy({ connectionId });
+        if (!latest || !this.needsReencryption(latest)) return 'current';
+        const plain = this.decrypted(latest, true);
+        const update = await this.repository
           .createQueryBuilder()
           .update(HoverConnection)
-          .set({ ...this.encryptedTokens(connectionId, plain.accessToken, plain.refreshToken), version: row.version + 1 })
-          .where('connection_id = :connectionId AND version = :version', { connectionId, version: row.version })
+          .set({ ...this.encryptedTokens(connectionId, plain.accessToken, plain.refreshToken), version: latest.version + 1 })
+          .where('connection_id = :connectionId AND version = :version AND refresh_lock_owner = :owner', {
+            connectionId,
+            version: latest.version,
+            owner,
+          })
           .execute();
-        if (result.affected === 1) {
-          reencrypted++;
-          break;
-        }
+        if (update.affected === 1) return 'reencrypted';
+      } finally {
+        await this.releaseRefreshLease(connectionId, owner);
       }
     }
-    return { rows: rows.length, reencrypted };
+    return 'busy';
   }
 
   /**
