@@ -209,20 +209,25 @@ async function main(): Promise<void> {
 
     // 4. Memory for 10,000 cached connections.
     const count = 10_000;
-    const dataSource = client.app.get(DataSource);
-    const now = Date.now();
-    const rows = Array.from({ length: count }, (_, i) => ({
-      connectionId: `tenant-${i}`, ownerId: String(1000 + i), ownerType: 'orgs', hoverUserId: String(i), hoverOrgId: String(1000 + i),
-      integrationsEnabled: true, accessToken: `${stored.accessToken}-${i}`, refreshToken: `refresh-${i}-${'x'.repeat(32)}`,
-      accessTokenExpiresAt: now + 7_000_000, scope: 'all', status: 'active' as const, version: 1, createdAt: now, updatedAt: now,
-      refreshLockOwner: null, refreshLockExpiresAt: null,
-    }));
-    for (let i = 0; i < rows.length; i += 500) await dataSource.getRepository(HoverConnection).insert(rows.slice(i, i + 500));
+    // Stored through the repository, so the rows hold real ciphertext like production rows.
+    const repository = client.connections;
+    const ids = Array.from({ length: count }, (_, i) => `tenant-${i}`);
+    for (let i = 0; i < ids.length; i += 250) {
+      await Promise.all(
+        ids.slice(i, i + 250).map((connectionId, j) =>
+          repository.saveAuthorizedConnection(
+            connectionId,
+            { accessToken: `${stored.accessToken}-${i + j}`, refreshToken: `refresh-${i + j}-${'x'.repeat(32)}`, accessTokenExpiresAt: Date.now() + 7_000_000, scope: 'all', ownerId: String(1000 + i + j), ownerType: 'orgs' },
+            { hoverUserId: String(i + j), hoverOrgId: String(1000 + i + j), integrationsEnabled: true },
+          ),
+        ),
+      );
+    }
     const tokens = client.app.get(HoverTokenManager);
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
-    for (const row of rows) await tokens.getAccessToken(row.connectionId);
+    for (const connectionId of ids) await tokens.getAccessToken(connectionId);
     gc?.();
     const heapAfter = process.memoryUsage().heapUsed;
     out(`## Memory for ${count.toLocaleString('en')} cached connections`);

@@ -106,6 +106,22 @@ describe('HoverConnectionRepository (better-sqlite3, migrated schema)', () => {
     });
   });
 
+  it('saves 50 different connections concurrently on one better-sqlite3 connection (no nested transaction)', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `concurrent-${i}`);
+    await Promise.all(ids.map((id) => connections.saveAuthorizedConnection(id, tokenSet({ accessToken: `a-${id}` }), connectionProfile())));
+    expect(await entities.count()).toBe(50);
+    expect((await connections.findById('concurrent-7'))?.accessToken).toBe('a-concurrent-7');
+  });
+
+  it('saves the same new connection twice concurrently: one row at version 2, no error', async () => {
+    await Promise.all([
+      connections.saveAuthorizedConnection('race', tokenSet({ accessToken: 'first' }), connectionProfile()),
+      connections.saveAuthorizedConnection('race', tokenSet({ accessToken: 'second' }), connectionProfile()),
+    ]);
+    expect(await entities.countBy({ connectionId: 'race' })).toBe(1);
+    expect((await connections.findById('race'))?.version).toBe(2);
+  });
+
   describe('saveAuthorizedConnection', () => {
     it('inserts an active connection at version 1 with every field', async () => {
       const saved = await seed();

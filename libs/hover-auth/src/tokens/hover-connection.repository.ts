@@ -108,31 +108,39 @@ export class HoverConnectionRepository {
     tokens: HoverTokenSet,
     profile: HoverConnectionProfile,
   ): Promise<HoverConnection> {
-    return this.repository.manager.transaction(async (manager) => {
-      const repository = manager.getRepository(HoverConnection);
-      const now = Date.now();
-      const existing = await repository.findOneBy({ connectionId });
-      const row = repository.create({
-        ...existing,
-        connectionId,
-        ownerId: tokens.ownerId,
-        ownerType: tokens.ownerType,
-        hoverUserId: profile.hoverUserId,
-        hoverOrgId: profile.hoverOrgId,
-        integrationsEnabled: profile.integrationsEnabled,
-        ...this.encryptedTokens(connectionId, tokens.accessToken, tokens.refreshToken),
-        accessTokenExpiresAt: tokens.accessTokenExpiresAt,
-        scope: tokens.scope,
-        status: 'active',
-        refreshLockOwner: null,
-        refreshLockExpiresAt: null,
-        version: (existing?.version ?? 0) + 1,
-        createdAt: existing?.createdAt ?? now,
-        updatedAt: now,
-      });
-      const saved = await repository.save(row);
-      return Object.assign(new HoverConnection(), saved, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
-    });
+    // An UPDATE, else an INSERT, each one atomic statement: no transaction, because one better-sqlite3
+    // connection cannot run two transactions at once (two users finishing their flows together).
+    const now = Date.now();
+    const fields = {
+      ownerId: tokens.ownerId,
+      ownerType: tokens.ownerType,
+      hoverUserId: profile.hoverUserId,
+      hoverOrgId: profile.hoverOrgId,
+      integrationsEnabled: profile.integrationsEnabled,
+      ...this.encryptedTokens(connectionId, tokens.accessToken, tokens.refreshToken),
+      accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+      scope: tokens.scope,
+      status: 'active' as const,
+      refreshLockOwner: null,
+      refreshLockExpiresAt: null,
+      updatedAt: now,
+    };
+    const replace = () =>
+      this.repository
+        .createQueryBuilder()
+        .update(HoverConnection)
+        .set({ ...fields, version: () => 'version + 1' })
+        .where('connection_id = :connectionId', { connectionId })
+        .execute();
+    if ((await replace()).affected !== 1) {
+      try {
+        await this.repository.insert({ ...fields, connectionId, version: 1, createdAt: now });
+      } catch (error) {
+        // Another writer inserted the same connection id first: replace its row instead.
+        if ((await replace()).affected !== 1) throw error;
+      }
+    }
+    return (await this.findById(connectionId)) as HoverConnection;
   }
 
   /**
