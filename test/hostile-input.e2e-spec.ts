@@ -202,8 +202,17 @@ describe('hostile input', () => {
       expect(run.callback?.headers.get('referrer-policy')).toBe('no-referrer');
       const { authorize } = await startFlow();
       expect(authorize.headers.getSetCookie()).toEqual([
-        expect.stringMatching(/^hover_oauth_browser=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/hover\/callback; HttpOnly; SameSite=Lax$/),
+        expect.stringMatching(/^hover_oauth_browser=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/),
       ]);
+    });
+
+    it('two flows started in two tabs of one browser both complete (the binding cookie is reused)', async () => {
+      const tab1 = await startFlow();
+      const tab2 = await get(`${target.url}/hover/authorize`, { headers: { cookie: tab1.cookie } });
+      expect(cookiesOf(tab2)).toBe(tab1.cookie);
+      const state2 = new URL(tab2.location as string).searchParams.get('state');
+      expect((await callback(`error=access_denied&state=${tab1.state}`, tab1.cookie)).location).toBe('/?hover_error=access_denied');
+      expect((await callback(`error=access_denied&state=${state2}`, tab1.cookie)).location).toBe('/?hover_error=access_denied');
     });
 
     it('an iss equal to the configured issuer is accepted', async () => {

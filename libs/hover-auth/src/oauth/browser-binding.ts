@@ -36,16 +36,16 @@ export function browserBindingMatches(value: string | null, storedHash: string |
 
 /**
  * `Set-Cookie` value: HttpOnly, SameSite=Lax (sent on Hover's top-level redirect back, not on
- * cross-site subrequests), Secure unless the redirect URI is plain-http loopback, scoped to the
- * callback's path, and living as long as a pending request (600 s).
+ * cross-site subrequests), Secure unless the redirect URI is plain-http loopback, living as long as a
+ * pending request (600 s). Path `/`: the authorize route must see it too, so that flows started in two
+ * tabs of one browser share the binding instead of the second replacing the first's.
  */
 export function browserBindingCookie(value: string, options: ResolvedHoverAuthOptions): string {
-  const redirect = new URL(options.redirectUri);
   return serialize(BROWSER_BINDING_COOKIE, value, {
     httpOnly: true,
     sameSite: 'lax',
-    secure: redirect.protocol === 'https:',
-    path: redirect.pathname,
+    secure: new URL(options.redirectUri).protocol === 'https:',
+    path: '/',
     maxAge: AUTHORIZATION_STATE_TTL_SECONDS,
   });
 }
