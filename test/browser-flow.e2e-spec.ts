@@ -64,4 +64,24 @@ describe('a user connects Hover in a browser', () => {
     expect(await page.textContent('#hover-error')).toBe('You cancelled the connection on Hover.');
     await page.close();
   });
+
+  it('two tabs: starting a second connection does not break the first one', async () => {
+    const context = await browser.newContext();
+    try {
+      const first = await context.newPage();
+      const second = await context.newPage();
+      await first.goto(`${target.url}/hover/authorize`);
+      await first.waitForURL((url) => url.origin === target.emulator.baseUrl);
+      await second.goto(`${target.url}/hover/authorize`);
+      await second.waitForURL((url) => url.origin === target.emulator.baseUrl);
+      await first.click('button[value="allow"]');
+      await first.waitForURL((url) => url.href.startsWith(target.url));
+      expect(new URL(first.url()).search).toBe('?connected=1');
+      await second.click('button[value="allow"]');
+      await second.waitForURL((url) => url.href.startsWith(target.url));
+      expect(new URL(second.url()).search).toBe('?connected=1');
+    } finally {
+      await context.close();
+    }
+  });
 });
