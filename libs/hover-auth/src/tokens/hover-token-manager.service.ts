@@ -17,6 +17,9 @@ import { TokenEndpointClient } from '../oauth/token-endpoint.client';
 import type { HoverConnection } from './hover-connection.entity';
 import { HoverConnectionRepository } from './hover-connection.repository';
 
+/** A token this close to expiry (milliseconds) is no fallback when a proactive refresh fails. */
+const STILL_VALID_MARGIN_MS = 5000;
+
 /** Least time, in milliseconds, worth starting a refresh request with. */
 const MIN_REFRESH_REQUEST_MS = 1000;
 
@@ -66,16 +69,26 @@ export class HoverTokenManager {
    * refreshing it first if needed.
    * @throws {HoverNotConnectedException} no connection is stored under this id
    * @throws {HoverReauthorizationRequiredException} the grant was refused; the user must reconnect
-   * @throws {HoverTokenEndpointException} a refresh was needed and failed transiently
+   * @throws {HoverTokenEndpointException} a refresh was needed and failed, and the current token expires
+   * within 5 seconds (a token still valid longer is returned despite a transient refresh failure)
    */
   async getAccessToken(connectionId: string): Promise<string> {
     const cached = this.cache.get(connectionId);
     if (cached && !this.isDueForRefresh(cached)) return cached.accessToken;
-    const inFlight = this.refreshes.get(connectionId);
-    if (inFlight) return (await inFlight).accessToken;
-    const stored = await this.loadActive(connectionId);
-    if (!this.isDueForRefresh(stored)) return stored.accessToken;
-    return (await this.refresh(connectionId)).accessToken;
+    try {
+      const inFlight = this.refreshes.get(connectionId);
+      if (inFlight) return (await inFlight).accessToken;
+      const stored = await this.loadActive(connectionId);
+      if (!this.isDueForRefresh(stored)) return stored.accessToken;
+      return (await this.refresh(connectionId)).accessToken;
+    } catch (error) {
+      // A proactive refresh that failed transiently must not fail calls whose token is still valid:
+      // keep using it until it really expires (the next call tries the refresh again).
+      const current = this.cache.get(connectionId);
+      const transient = error instanceof HoverTokenEndpointUnavailableException || error instanceof HoverRefreshTimeoutException;
+      if (transient && current && current.accessTokenExpiresAt - STILL_VALID_MARGIN_MS > Date.now()) return current.accessToken;
+      throw error;
+    }
   }
 
   /**

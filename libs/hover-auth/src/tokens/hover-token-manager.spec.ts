@@ -238,6 +238,20 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
     expect(refresh).toHaveBeenNthCalledWith(2, STORED_REFRESH_TOKEN, expect.any(Number));
   });
 
+  it('a proactive refresh that fails transiently keeps serving the still-valid token; an expired one fails', async () => {
+    await seed(240); // inside the 300 s margin, still valid for 4 minutes
+    const outage = new HoverTokenEndpointUnavailableException("Hover's token endpoint answered HTTP 503.", 503);
+    refresh.mockRejectedValue(outage);
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect((await stored()).status).toBe('active');
+
+    await rows.update({ connectionId: CONNECTION }, { accessTokenExpiresAt: Date.now() - 1000 });
+    manager.forget(CONNECTION);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // past the back-off
+    expect(await rejection(manager.getAccessToken(CONNECTION))).toBe(outage);
+  });
+
   it('fails every concurrent caller of a failed refresh with the same error, then recovers', async () => {
     await seed(-60);
     const outage = new HoverTokenEndpointUnavailableException('timeout', null);
