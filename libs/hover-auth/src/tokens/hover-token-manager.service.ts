@@ -17,6 +17,9 @@ import { TokenEndpointClient } from '../oauth/token-endpoint.client';
 import type { HoverConnection } from './hover-connection.entity';
 import { HoverConnectionRepository } from './hover-connection.repository';
 
+/** How long a cached row is used before it is read again, in milliseconds. */
+const CACHE_REVALIDATE_MS = 60_000;
+
 /** A token this close to expiry (milliseconds) is no fallback when a proactive refresh fails. */
 const STILL_VALID_MARGIN_MS = 5000;
 
@@ -47,6 +50,8 @@ function leasePollDelayMs(attempt: number): number {
 export class HoverTokenManager {
   private readonly logger = new Logger('HoverAuth');
   private readonly cache = new Map<string, HoverConnection>();
+  /** When each cached row was read or written, epoch milliseconds. */
+  private readonly cachedAt = new Map<string, number>();
   private readonly refreshes = new Map<string, Promise<HoverConnection>>();
   /**
    * Backs off from a failing token endpoint: after a transient failure (5xx, 429, timeout, network,
@@ -73,7 +78,7 @@ export class HoverTokenManager {
    * within 5 seconds (a token still valid longer is returned despite a transient refresh failure)
    */
   async getAccessToken(connectionId: string): Promise<string> {
-    const cached = this.cache.get(connectionId);
+    const cached = this.cached(connectionId);
     if (cached && !this.isDueForRefresh(cached)) return cached.accessToken;
     try {
       const inFlight = this.refreshes.get(connectionId);
@@ -96,7 +101,7 @@ export class HoverTokenManager {
    * `undefined` (then use {@link getAccessToken}).
    */
   peekAccessToken(connectionId: string): string | undefined {
-    const cached = this.cache.get(connectionId);
+    const cached = this.cached(connectionId);
     return cached && !this.isDueForRefresh(cached) ? cached.accessToken : undefined;
   }
 
@@ -119,7 +124,7 @@ export class HoverTokenManager {
    * @returns `null` when no connection is stored under this id
    */
   async findConnection(connectionId: string): Promise<HoverConnection | null> {
-    const cached = this.cache.get(connectionId);
+    const cached = this.cached(connectionId);
     if (cached) return cached;
     const stored = await this.connections.findById(connectionId);
     if (stored?.status === 'active') this.remember(stored);
@@ -129,6 +134,28 @@ export class HoverTokenManager {
   /** Drops the cached row, e.g. after the callback stored a new grant for this connection. */
   forget(connectionId: string): void {
     this.cache.delete(connectionId);
+    this.cachedAt.delete(connectionId);
+  }
+
+  /**
+   * Disconnects: deletes the stored connection and its cached copy. Other app instances notice within
+   * 60 seconds (their cache revalidation). Hover's grant itself is not revoked (Hover does not document
+   * `/oauth/revoke`).
+   * @returns true if a connection was deleted
+   */
+  async disconnect(connectionId: string): Promise<boolean> {
+    this.forget(connectionId);
+    return this.connections.deleteById(connectionId);
+  }
+
+  /**
+   * The cached row, unless it is older than {@link CACHE_REVALIDATE_MS}: then the next use reads the
+   * row again, so a reconnect, a disconnect or a reauthorization mark written by another app instance
+   * is seen within that time even when Hover keeps accepting the old access token.
+   */
+  private cached(connectionId: string): HoverConnection | undefined {
+    const at = this.cachedAt.get(connectionId);
+    return at !== undefined && Date.now() - at < CACHE_REVALIDATE_MS ? this.cache.get(connectionId) : undefined;
   }
 
   /** Number of connections held in the memory cache. */
@@ -211,7 +238,7 @@ export class HoverTokenManager {
         return updated;
       }
       // Lost the compare-and-swap: another writer stored a newer grant; use it.
-      this.cache.delete(connectionId);
+      this.forget(connectionId);
       return await this.loadActive(connectionId);
     } finally {
       // A no-op when the token write or the reauthorization mark already released it.
@@ -230,7 +257,7 @@ export class HoverTokenManager {
   }
 
   private async requireReauthorization(rejected: HoverConnection): Promise<never> {
-    this.cache.delete(rejected.connectionId);
+    this.forget(rejected.connectionId);
     await this.connections.markReauthorizationRequired(rejected);
     this.logger.warn(
       `Hover refused the refresh token of connection "${rejected.connectionId}" (invalid_grant); it is now reauthorization_required.`,
@@ -241,11 +268,11 @@ export class HoverTokenManager {
   private async loadActive(connectionId: string): Promise<HoverConnection> {
     const stored = await this.connections.findById(connectionId);
     if (!stored) {
-      this.cache.delete(connectionId);
+      this.forget(connectionId);
       throw new HoverNotConnectedException(connectionId, this.options.authorizePath);
     }
     if (stored.status !== 'active') {
-      this.cache.delete(connectionId);
+      this.forget(connectionId);
       throw new HoverReauthorizationRequiredException(connectionId, this.options.authorizePath);
     }
     this.remember(stored);
@@ -258,7 +285,10 @@ export class HoverTokenManager {
    */
   private remember(connection: HoverConnection): void {
     const cached = this.cache.get(connection.connectionId);
-    if (!cached || connection.version >= cached.version) this.cache.set(connection.connectionId, connection);
+    if (!cached || connection.version >= cached.version) {
+      this.cache.set(connection.connectionId, connection);
+      this.cachedAt.set(connection.connectionId, Date.now());
+    }
   }
 
   private isDueForRefresh(connection: HoverConnection): boolean {

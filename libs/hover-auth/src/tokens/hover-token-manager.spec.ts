@@ -373,6 +373,31 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
     expect(refresh).not.toHaveBeenCalled();
   });
 
+  it("sees another instance's reconnect or disconnect within 60 s even while Hover accepts the old token", async () => {
+    await seed(3600);
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
+    await anotherInstanceRotates('access-reconnected', 'refresh-reconnected');
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-old'); // cached, no read
+    const realNow = Date.now;
+    const later = realNow() + 61_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => later);
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-reconnected');
+    await rows.delete({ connectionId: CONNECTION });
+    jest.spyOn(Date, 'now').mockImplementation(() => later + 61_000);
+    expect(await rejection(manager.getAccessToken(CONNECTION))).toBeInstanceOf(HoverNotConnectedException);
+    expect(await manager.findConnection(CONNECTION)).toBeNull();
+    expect(refresh).not.toHaveBeenCalled();
+  });
+
+  it('disconnect() deletes the connection and its cached copy at once', async () => {
+    await seed(3600);
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
+    expect(await manager.disconnect(CONNECTION)).toBe(true);
+    expect(await rows.countBy({ connectionId: CONNECTION })).toBe(0);
+    expect(await rejection(manager.getAccessToken(CONNECTION))).toBeInstanceOf(HoverNotConnectedException);
+    expect(await manager.disconnect(CONNECTION)).toBe(false);
+  });
+
   it('serves steady-state calls from memory after the first load', async () => {
     await seed(3600);
     const findById = jest.spyOn(connections, 'findById');
