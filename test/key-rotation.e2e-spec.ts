@@ -83,3 +83,30 @@ describe('the sample on its embedded defaults (in-process emulator)', () => {
     }
   });
 });
+
+describe('the sample after the key changed without re-encryption', () => {
+  it('the home page explains it and reconnecting replaces the stored connection', async () => {
+    const database = createSqliteDatabase();
+    try {
+      const before = await startSampleUnderTest(database, { HOVER_TOKEN_ENCRYPTION_KEYS: keyA });
+      try {
+        expect((await runConsent(before, 'allow')).callback?.location).toBe('/?connected=1');
+      } finally {
+        await before.close();
+      }
+      const after = await startSampleUnderTest(database, { HOVER_TOKEN_ENCRYPTION_KEYS: keyB });
+      try {
+        const home = await get(after.url);
+        expect(home.status).toBe(200);
+        expect(home.text).toContain('cannot be decrypted with the configured HOVER_TOKEN_ENCRYPTION_KEYS');
+        expect(home.text).toContain('href="/hover/authorize">Reconnect Hover</a>');
+        expect((await runConsent(after, 'allow')).callback?.location).toBe('/?connected=1');
+        expect((await get(after.url)).text).toContain('Hover is <strong>connected</strong>');
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { DEFAULT_CONNECTION_ID, HoverConnectionRepository } from '@app/hover-auth';
+import { DEFAULT_CONNECTION_ID, HoverConnectionRepository, HoverTokenDecryptionException, type HoverConnection } from '@app/hover-auth';
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { escapeHtml, page } from './html';
 
@@ -18,8 +18,19 @@ export class HomeController {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   async home(@Query('hover_error') hoverError?: unknown, @Query('connected') connected?: unknown): Promise<string> {
-    const connection = await this.connections.findById(DEFAULT_CONNECTION_ID);
     const parts = ['<h1>Hover sample app</h1>'];
+    let connection: HoverConnection | null;
+    try {
+      connection = await this.connections.findById(DEFAULT_CONNECTION_ID);
+    } catch (error) {
+      if (!(error instanceof HoverTokenDecryptionException)) throw error;
+      // E.g. HOVER_TOKEN_ENCRYPTION_KEYS changed without re-encrypting: say so, and offer to reconnect.
+      parts.push(
+        '<p class="error" id="status">The stored Hover connection cannot be decrypted with the configured HOVER_TOKEN_ENCRYPTION_KEYS (see the README, "Tokens at rest"). Reconnect to replace it.</p>',
+        '<p><a class="button" id="connect" href="/hover/authorize">Reconnect Hover</a></p>',
+      );
+      return page('Hover sample app', parts.join('\n'));
+    }
     if (typeof hoverError === 'string') {
       parts.push(`<p class="error" id="hover-error">${escapeHtml(FAILURE_TEXT[hoverError] ?? `Connecting to Hover failed (${hoverError}).`)}</p>`);
     }
