@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { HOVER_CONNECTION_ENTITY_REPOSITORY } from '../hover-auth.constants';
 import type { HoverTokenSet } from '../oauth/hover-token-set';
 import { HoverConnection } from './hover-connection.entity';
@@ -81,17 +82,12 @@ export class HoverConnectionRepository {
         const latest = await this.repository.findOneBy({ connectionId });
         if (!latest || !this.needsReencryption(latest)) return 'current';
         const plain = this.decrypted(latest, true);
-        const update = await this.repository
-          .createQueryBuilder()
-          .update(HoverConnection)
-          .set({ ...this.encryptedTokens(connectionId, plain.accessToken, plain.refreshToken), version: latest.version + 1 })
-          .where('connection_id = :connectionId AND version = :version AND refresh_lock_owner = :owner', {
-            connectionId,
-            version: latest.version,
-            owner,
-          })
-          .execute();
-        if (update.affected === 1) return 'reencrypted';
+        const written = await this.updateWhere(
+          { ...this.encryptedTokens(connectionId, plain.accessToken, plain.refreshToken), version: latest.version + 1 },
+          'connection_id = :connectionId AND version = :version AND refresh_lock_owner = :owner',
+          { connectionId, version: latest.version, owner },
+        );
+        if (written) return 'reencrypted';
       } finally {
         await this.releaseRefreshLease(connectionId, owner);
       }
@@ -125,19 +121,13 @@ export class HoverConnectionRepository {
       refreshLockExpiresAt: null,
       updatedAt: now,
     };
-    const replace = () =>
-      this.repository
-        .createQueryBuilder()
-        .update(HoverConnection)
-        .set({ ...fields, version: () => 'version + 1' })
-        .where('connection_id = :connectionId', { connectionId })
-        .execute();
-    if ((await replace()).affected !== 1) {
+    const replace = () => this.updateWhere({ ...fields, version: () => 'version + 1' }, 'connection_id = :connectionId', { connectionId });
+    if (!(await replace())) {
       try {
         await this.repository.insert({ ...fields, connectionId, version: 1, createdAt: now });
       } catch (error) {
         // Another writer inserted the same connection id first: replace its row instead.
-        if ((await replace()).affected !== 1) throw error;
+        if (!(await replace())) throw error;
       }
     }
     return (await this.findById(connectionId)) as HoverConnection;
@@ -162,16 +152,12 @@ export class HoverConnectionRepository {
       version: expected.version + 1,
       updatedAt: Date.now(),
     };
-    const result = await this.repository
-      .createQueryBuilder()
-      .update(HoverConnection)
-      .set({ ...changes, ...this.encryptedTokens(expected.connectionId, changes.accessToken, changes.refreshToken) })
-      .where('connection_id = :connectionId AND version = :version', {
-        connectionId: expected.connectionId,
-        version: expected.version,
-      })
-      .execute();
-    return result.affected === 1 ? Object.assign(new HoverConnection(), expected, changes) : null;
+    const written = await this.updateWhere(
+      { ...changes, ...this.encryptedTokens(expected.connectionId, changes.accessToken, changes.refreshToken) },
+      'connection_id = :connectionId AND version = :version',
+      { connectionId: expected.connectionId, version: expected.version },
+    );
+    return written ? Object.assign(new HoverConnection(), expected, changes) : null;
   }
 
   /**
@@ -181,22 +167,17 @@ export class HoverConnectionRepository {
    * @returns true if the row was marked
    */
   async markReauthorizationRequired(rejected: HoverConnection): Promise<boolean> {
-    const result = await this.repository
-      .createQueryBuilder()
-      .update(HoverConnection)
-      .set({
+    return this.updateWhere(
+      {
         status: 'reauthorization_required',
         refreshLockOwner: null,
         refreshLockExpiresAt: null,
         version: rejected.version + 1,
         updatedAt: Date.now(),
-      })
-      .where('connection_id = :connectionId AND version = :version', {
-        connectionId: rejected.connectionId,
-        version: rejected.version,
-      })
-      .execute();
-    return result.affected === 1;
+      },
+      'connection_id = :connectionId AND version = :version',
+      { connectionId: rejected.connectionId, version: rejected.version },
+    );
   }
 
   /**
@@ -209,33 +190,41 @@ export class HoverConnectionRepository {
    */
   async acquireRefreshLease(connectionId: string, owner: string, leaseMs: number): Promise<boolean> {
     const now = Date.now();
-    const result = await this.repository
-      .createQueryBuilder()
-      .update(HoverConnection)
-      .set({ refreshLockOwner: owner, refreshLockExpiresAt: now + leaseMs })
-      .where(
-        "connection_id = :connectionId AND status = 'active' AND (refresh_lock_owner IS NULL OR refresh_lock_expires_at < :now)",
-        { connectionId, now },
-      )
-      .execute();
-    return result.affected === 1;
+    return this.updateWhere(
+      { refreshLockOwner: owner, refreshLockExpiresAt: now + leaseMs },
+      "connection_id = :connectionId AND status = 'active' AND (refresh_lock_owner IS NULL OR refresh_lock_expires_at < :now)",
+      { connectionId, now },
+    );
   }
 
   /** Releases the refresh lease if `owner` still holds it. @returns true if it did */
   async releaseRefreshLease(connectionId: string, owner: string): Promise<boolean> {
-    const result = await this.repository
-      .createQueryBuilder()
-      .update(HoverConnection)
-      .set({ refreshLockOwner: null, refreshLockExpiresAt: null })
-      .where('connection_id = :connectionId AND refresh_lock_owner = :owner', { connectionId, owner })
-      .execute();
-    return result.affected === 1;
+    return this.updateWhere(
+      { refreshLockOwner: null, refreshLockExpiresAt: null },
+      'connection_id = :connectionId AND refresh_lock_owner = :owner',
+      { connectionId, owner },
+    );
   }
 
   /** Deletes the connection (disconnect). @returns true if a row was deleted. */
   async deleteById(connectionId: string): Promise<boolean> {
     const result = await this.repository.delete({ connectionId });
     return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * One conditional UPDATE of a single connection row, decided by its affected-row count: the
+   * compare-and-swap and lease mechanism every write here relies on (TypeORM's @VersionColumn does not
+   * guard an UPDATE by itself).
+   * @returns true if exactly one row matched `condition` and was written
+   */
+  private async updateWhere(
+    changes: QueryDeepPartialEntity<HoverConnection>,
+    condition: string,
+    parameters: Record<string, unknown>,
+  ): Promise<boolean> {
+    const result = await this.repository.createQueryBuilder().update(HoverConnection).set(changes).where(condition, parameters).execute();
+    return result.affected === 1;
   }
 
   private encryptedTokens(connectionId: string, accessToken: string, refreshToken: string | null) {
