@@ -49,7 +49,14 @@ export function connectionProfile(overrides: Partial<HoverConnectionProfile> = {
 /** A fixed test key for `encryptionKeys` (never a real one). */
 export const TEST_ENCRYPTION_KEYS = [{ id: 'test-key', key: Buffer.alloc(32, 7).toString('base64') }];
 
+const TEST_KEYS_DECODED = TEST_ENCRYPTION_KEYS.map((entry) => ({ id: entry.id, key: Buffer.from(entry.key, 'base64') }));
+
 /** The cipher the repository specs construct {@link HoverConnectionRepository} with. */
 export function testCipher(): TokenCipher {
-  return new TokenCipher(TEST_ENCRYPTION_KEYS.map((entry) => ({ id: entry.id, key: Buffer.from(entry.key, 'base64') })));
+  return new TokenCipher(TEST_KEYS_DECODED);
+}
+
+/** After a key rotation: `next-key` encrypts, the test key still decrypts. */
+export function rotatedTestCipher(): TokenCipher {
+  return new TokenCipher([{ id: 'next-key', key: Buffer.alloc(32, 8) }, ...TEST_KEYS_DECODED]);
 }

@@ -1,6 +1,6 @@
 import { TokenCipher } from './token-cipher';
 import type { DataSource, Repository } from 'typeorm';
-import { connectionProfile, createMigratedDataSource, tokenSet, TEST_ENCRYPTION_KEYS, testCipher } from '../testing/hover-auth-test-fixtures';
+import { connectionProfile, createMigratedDataSource, tokenSet, rotatedTestCipher, testCipher } from '../testing/hover-auth-test-fixtures';
 import { HoverConnection } from './hover-connection.entity';
 import { HoverConnectionRepository } from './hover-connection.repository';
 
@@ -75,7 +75,7 @@ describe('HoverConnectionRepository (better-sqlite3, migrated schema)', () => {
       expect(await connections.acquireRefreshLease('tenant-2', 'a-refresh-in-flight', 60_000)).toBe(true);
       const rotated = new HoverConnectionRepository(
         entities,
-        new TokenCipher([{ id: 'next-key', key: Buffer.alloc(32, 8) }, ...TEST_ENCRYPTION_KEYS.map((entry) => ({ id: entry.id, key: Buffer.from(entry.key, 'base64') }))]),
+        rotatedTestCipher(),
       );
       const pending = rotated.reencryptAll();
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -94,7 +94,7 @@ describe('HoverConnectionRepository (better-sqlite3, migrated schema)', () => {
       await entities.update({ connectionId: 'tenant-2' }, { accessToken: 'legacy-plain', refreshToken: 'legacy-refresh' });
       const rotated = new HoverConnectionRepository(
         entities,
-        new TokenCipher([{ id: 'next-key', key: Buffer.alloc(32, 8) }, ...TEST_ENCRYPTION_KEYS.map((entry) => ({ id: entry.id, key: Buffer.from(entry.key, 'base64') }))]),
+        rotatedTestCipher(),
       );
       expect(await rotated.reencryptAll()).toEqual({ rows: 2, reencrypted: 2, failed: [], skipped: [] });
       expect(await rotated.reencryptAll()).toEqual({ rows: 2, reencrypted: 0, failed: [], skipped: [] });
