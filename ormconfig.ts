@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { hoverAuthEntities, hoverAuthMigrations } from './libs/hover-auth/src';
+import { hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
 
 function connectionOptions(url: string | undefined): DataSourceOptions {
   if (!url) return { type: 'better-sqlite3', database: 'data/sample.sqlite' };

@@ -11,7 +11,7 @@
  * 4. Heap used by 10,000 cached connections.
  */
 import 'reflect-metadata';
-import { HoverConnection, HoverTokenManager, hoverAuthEntities, hoverAuthMigrations } from '@app/hover-auth';
+import { HoverConnection, HoverTokenManager, hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
 import axios from 'axios';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

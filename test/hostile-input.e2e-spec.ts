@@ -4,8 +4,8 @@
  * stable error code, how many requests reached Hover's token endpoint, and that the stored connection
  * is unchanged.
  */
-import { AuthorizationStateStore } from '@app/hover-auth/oauth/authorization-state.store';
-import { HoverConnectionRepository, HoverHttpService, HoverTokenManager } from '@app/hover-auth';
+import { AuthorizationStateStore } from '../libs/hover-auth/src/oauth/authorization-state.store';
+import { HoverConnectionRepository, HoverHttpService, HoverTokenManager } from '@hover-auth/nestjs';
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { DataSource } from 'typeorm';

@@ -3,8 +3,8 @@
  * or server, migrations at start) against the Hover emulator. Runs once per database of
  * HOVER_E2E_DATABASES (default: SQLite file and PostgreSQL on 127.0.0.1:5432).
  */
-import type { HoverConnection } from '@app/hover-auth';
-import { HoverConnectionRepository } from '@app/hover-auth';
+import type { HoverConnection } from '@hover-auth/nestjs';
+import { HoverConnectionRepository } from '@hover-auth/nestjs';
 import { CapturingLogger } from './support/capturing-logger';
 import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
 import { cookiesOf, E2E_CLIENT, get as rawGet, runConsent as rawRunConsent, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';

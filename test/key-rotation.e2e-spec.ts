@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
-import type { HoverEmulator } from '@app/hover-emulator';
+import type { HoverEmulator } from '@hover-auth/emulator';
 import { startSampleApp } from '../apps/sample/src/start-sample-app';
 import { freePort } from './support/free-port';
 import { get, runConsent, startSampleUnderTest } from './support/sample-harness';

@@ -3,8 +3,8 @@
  * writes (compare-and-swap on `version`, bigint timestamps) on the migrated schema. SQLite always;
  * PostgreSQL and MariaDB on 127.0.0.1 unless HOVER_E2E_DATABASES leaves them out.
  */
-import { HoverConnection, HoverConnectionRepository, hoverAuthEntities, hoverAuthMigrations } from '@app/hover-auth';
-import { TokenCipher } from '@app/hover-auth/tokens/token-cipher';
+import { HoverConnection, HoverConnectionRepository, hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
+import { TokenCipher } from '../libs/hover-auth/src/tokens/token-cipher';
 import { DataSource } from 'typeorm';
 import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
 import { createTestDatabase, e2eDatabaseKinds, type TestDatabase } from './support/test-databases';

@@ -6,8 +6,8 @@ import {
   HoverConnection,
   HoverTokenEndpointTimeoutException,
   type HoverAuthModuleOptions,
-} from '@app/hover-auth';
-import { HoverEmulator } from '@app/hover-emulator';
+} from '@hover-auth/nestjs';
+import { HoverEmulator } from '@hover-auth/emulator';
 import { DataSource } from 'typeorm';
 import { connectThroughEmulator } from './support/emulator-grant';
 import { HOVER_MODES } from './support/hover-modes';

@@ -1,4 +1,4 @@
-import type { HoverConnectionRepository } from '@app/hover-auth';
+import type { HoverConnectionRepository } from '@hover-auth/nestjs';
 
 export interface EmulatorClient {
   clientId: string;

@@ -5,7 +5,7 @@ import {
   hoverAuthEntities,
   hoverAuthMigrations,
   type HoverAuthModuleOptions,
-} from '@app/hover-auth';
+} from '@hover-auth/nestjs';
 import { type INestApplicationContext, type LoggerService, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';

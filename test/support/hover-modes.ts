@@ -1,4 +1,4 @@
-import type { HoverEmulatorFaults } from '@app/hover-emulator';
+import type { HoverEmulatorFaults } from '@hover-auth/emulator';
 
 /**
  * The behaviours Hover's OAuth server may have (which one it runs is unknown until tried on a live

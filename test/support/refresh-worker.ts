@@ -6,7 +6,7 @@
  * - `{ type: 'stop' }` → closes and exits.
  */
 import 'reflect-metadata';
-import type { HoverAuthModuleOptions } from '@app/hover-auth';
+import type { HoverAuthModuleOptions } from '@hover-auth/nestjs';
 import type { DataSourceOptions } from 'typeorm';
 import { startHoverClientApp } from './hover-client-app';
 

@@ -1,4 +1,4 @@
-import { HoverEmulator } from '@app/hover-emulator';
+import { HoverEmulator } from '@hover-auth/emulator';
 import type { LoggerService } from '@nestjs/common';
 import { startSampleApp, type RunningSample } from '../../apps/sample/src/start-sample-app';
 import { freePort } from './free-port';

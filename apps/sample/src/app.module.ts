@@ -1,4 +1,4 @@
-import { HoverAuthModule, hoverAuthEntities, hoverAuthMigrations } from '@app/hover-auth';
+import { HoverAuthModule, hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';

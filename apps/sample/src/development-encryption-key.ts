@@ -1,4 +1,4 @@
-import type { HoverEncryptionKeyOption } from '@app/hover-auth';
+import type { HoverEncryptionKeyOption } from '@hover-auth/nestjs';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

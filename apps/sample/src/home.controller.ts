@@ -1,4 +1,4 @@
-import { DEFAULT_CONNECTION_ID, HoverConnectionRepository, HoverTokenDecryptionException, type HoverConnection } from '@app/hover-auth';
+import { DEFAULT_CONNECTION_ID, HoverConnectionRepository, HoverTokenDecryptionException, type HoverConnection } from '@hover-auth/nestjs';
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { escapeHtml, page } from './html';
 

@@ -1,4 +1,4 @@
-import { HoverConnectionId, HoverHttpService, HoverIntegrationGuard } from '@app/hover-auth';
+import { HoverConnectionId, HoverHttpService, HoverIntegrationGuard } from '@hover-auth/nestjs';
 import { Controller, Get, Headers, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { escapeHtml, page } from './html';

@@ -5,7 +5,7 @@
  * only, never a token or a key.
  */
 import 'reflect-metadata';
-import { HoverConnectionRepository } from '@app/hover-auth';
+import { HoverConnectionRepository } from '@hover-auth/nestjs';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { loadOrCreateDevelopmentKey } from './development-encryption-key';

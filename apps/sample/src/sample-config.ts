@@ -1,4 +1,4 @@
-import type { HoverEncryptionKeyOption, HoverTokenRequestEncoding } from '@app/hover-auth';
+import type { HoverEncryptionKeyOption, HoverTokenRequestEncoding } from '@hover-auth/nestjs';
 import { join } from 'node:path';
 
 /** Settings of the sample app, read from the environment by {@link readSampleConfig}. */

@@ -1,4 +1,4 @@
-import { HoverEmulator } from '@app/hover-emulator';
+import { HoverEmulator } from '@hover-auth/emulator';
 import { type INestApplication, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { mkdirSync } from 'node:fs';

@@ -7,7 +7,7 @@ import { HoverIntegrationGuard } from './guards/hover-integration.guard';
 import { HoverAxiosHooks } from './http/hover-axios-hooks';
 import { HoverHttpService } from './http/hover-http.service';
 import { AuthorizationStateStore } from './oauth/authorization-state.store';
-import { TokenEndpointClient } from './oauth/token-endpoint.client';
+import { TokenEndpointClient } from './token-endpoint/token-endpoint.client';
 import { HoverConnectionRepository } from './tokens/hover-connection.repository';
 import { HoverTokenManager } from './tokens/hover-token-manager.service';
 import { TokenCipher } from './tokens/token-cipher';

@@ -1,5 +1,5 @@
 /**
- * Public API of `@app/hover-emulator`: a local Hover OAuth server + API subset for tests and the
+ * Public API of `@hover-auth/emulator`: a local Hover OAuth server + API subset for tests and the
  * sample app. Everything else in this folder is internal.
  */
 export { HoverEmulator } from './hover-emulator';

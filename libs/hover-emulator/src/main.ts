@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Standalone emulator: `npm run emulator`. Reads `HOVER_EMULATOR_PORT` (default 4010), binds
  * 127.0.0.1, prints the base URL and the seeded demo client. Stops cleanly on SIGINT/SIGTERM.

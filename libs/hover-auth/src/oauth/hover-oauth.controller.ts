@@ -14,8 +14,8 @@ import { HoverConnectionRepository, type HoverConnectionProfile } from '../token
 import { HoverTokenManager } from '../tokens/hover-token-manager.service';
 import { AuthorizationStateStore } from './authorization-state.store';
 import { readConnectionProfile } from './hover-profile';
-import type { HoverTokenSet } from './hover-token-set';
-import { TokenEndpointClient } from './token-endpoint.client';
+import type { HoverTokenSet } from '../token-endpoint/hover-token-set';
+import { TokenEndpointClient } from '../token-endpoint/token-endpoint.client';
 import { resolveConnectionId } from './resolve-connection-id';
 import {
   appendSetCookie,

@@ -3,7 +3,7 @@
  */
 import { TokenCipher } from '../tokens/token-cipher';
 import { DataSource } from 'typeorm';
-import type { HoverTokenSet } from '../oauth/hover-token-set';
+import type { HoverTokenSet } from '../token-endpoint/hover-token-set';
 import { hoverAuthEntities } from '../tokens';
 import type { HoverConnectionProfile } from '../tokens/hover-connection.repository';
 import { hoverAuthMigrations } from '../tokens/migrations';

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { HOVER_CONNECTION_ENTITY_REPOSITORY } from '../hover-auth.constants';
-import type { HoverTokenSet } from '../oauth/hover-token-set';
+import type { HoverTokenSet } from '../token-endpoint/hover-token-set';
 import { HoverConnection } from './hover-connection.entity';
 import { TokenCipher } from './token-cipher';
 

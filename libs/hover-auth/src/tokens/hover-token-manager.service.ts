@@ -13,7 +13,7 @@ import {
   HoverInvalidGrantException,
   HoverTokenEndpointUnavailableException,
 } from '../exceptions/hover-token-endpoint.exceptions';
-import { TokenEndpointClient } from '../oauth/token-endpoint.client';
+import { TokenEndpointClient } from '../token-endpoint/token-endpoint.client';
 import type { HoverConnection } from './hover-connection.entity';
 import { HoverConnectionRepository } from './hover-connection.repository';
 

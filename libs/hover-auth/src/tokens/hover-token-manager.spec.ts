@@ -8,8 +8,8 @@ import {
   HoverTokenEndpointUnavailableException,
 } from '../exceptions/hover-token-endpoint.exceptions';
 import { HOVER_AUTH_RESOLVED_OPTIONS, HOVER_CONNECTION_ENTITY_REPOSITORY } from '../hover-auth.constants';
-import type { HoverTokenSet } from '../oauth/hover-token-set';
-import { TokenEndpointClient } from '../oauth/token-endpoint.client';
+import type { HoverTokenSet } from '../token-endpoint/hover-token-set';
+import { TokenEndpointClient } from '../token-endpoint/token-endpoint.client';
 import { connectionProfile, createMigratedDataSource, TEST_ENCRYPTION_KEYS, testCipher, tokenSet } from '../testing/hover-auth-test-fixtures';
 import { TokenCipher } from './token-cipher';
 import { HoverConnection } from './hover-connection.entity';
