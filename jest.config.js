@@ -16,6 +16,9 @@ const common = {
   transform,
   moduleNameMapper,
   modulePathIgnorePatterns: ['<rootDir>/libs/.*/dist/', '<rootDir>/apps/.*/dist/'],
+  // test/consumer/ holds templates of fresh apps that `npm run test:packages` copies out of the repo
+  // and runs there against the packed tarballs; they never run inside this Jest.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumer/'],
 };
 
 module.exports = {

@@ -11,7 +11,8 @@
  * 4. Heap used by 10,000 cached connections.
  */
 import 'reflect-metadata';
-import { HoverConnection, HoverTokenManager, hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
+import { hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
+import { HoverConnection, HoverTokenManager } from '../libs/hover-auth/src/testing/internals';
 import axios from 'axios';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -218,7 +219,7 @@ async function main(): Promise<void> {
           repository.saveAuthorizedConnection(
             connectionId,
             { accessToken: `${stored.accessToken}-${i + j}`, refreshToken: `refresh-${i + j}-${'x'.repeat(32)}`, accessTokenExpiresAt: Date.now() + 7_000_000, scope: 'all', ownerId: String(1000 + i + j), ownerType: 'orgs' },
-            { hoverUserId: String(i + j), hoverOrgId: String(1000 + i + j), integrationsEnabled: true },
+            { hoverUserId: String(i + j), hoverOrgId: String(1000 + i + j), hoverOrgName: null, integrationsEnabled: true },
           ),
         ),
       );

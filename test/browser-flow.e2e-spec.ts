@@ -47,7 +47,7 @@ describe('a user connects Hover in a browser', () => {
     expect(await page.textContent('body')).toContain('Alice');
     await page.click('button[value="allow"]');
     await page.waitForURL((url) => url.href.startsWith(`${target.url}/?connected=1`));
-    expect(await page.textContent('#status')).toContain('connected (org 1)');
+    expect(await page.textContent('#status')).toContain('connected (org Acme Roofing)');
 
     await page.click('#jobs');
     await page.waitForSelector('table#jobs');

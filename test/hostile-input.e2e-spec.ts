@@ -5,7 +5,8 @@
  * is unchanged.
  */
 import { AuthorizationStateStore } from '../libs/hover-auth/src/oauth/authorization-state.store';
-import { HoverConnectionRepository, HoverHttpService, HoverTokenManager } from '@hover-auth/nestjs';
+import { HoverApiException, HoverHttpService } from '@hover-auth/nestjs';
+import { HoverConnectionRepository, HoverTokenManager } from '../libs/hover-auth/src/testing/internals';
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { DataSource } from 'typeorm';
@@ -288,9 +289,9 @@ describe('hostile input', () => {
       const apiCalls = target.emulator.apiRequestCount('/api/v3/jobs');
       try {
         // Hover's API does not know this made-up access token: the one retry gets a 401 too, and the
-        // call fails (the sample surfaces Hover's API error) instead of refreshing again.
+        // call fails with a typed HoverApiException (Hover's 401 → the app's 502) instead of refreshing again.
         const outcome = await jobs();
-        expect(outcome.status).toBe(500);
+        expect(outcome).toEqual({ status: 502, code: 'HOVER_API_ERROR' });
         expect(target.emulator.apiRequestCount('/api/v3/jobs')).toBe(apiCalls + 2);
       } finally {
         target.emulator.setFaults({ tokenEndpointResponse: null });
@@ -341,7 +342,7 @@ describe('hostile input', () => {
       const other = await target.sample.app.get(HoverConnectionRepository).saveAuthorizedConnection(
         'other-account',
         { accessToken: 'other-access', refreshToken: 'other-refresh', accessTokenExpiresAt: Date.now() + 3_600_000, scope: 'all', ownerId: '2', ownerType: 'orgs' },
-        { hoverUserId: '2', hoverOrgId: '2', integrationsEnabled: true },
+        { hoverUserId: '2', hoverOrgId: '2', hoverOrgName: null, integrationsEnabled: true },
       );
       expect(other.connectionId).toBe('other-account');
       const donor = (await rawConnection()).find((row) => row.connection_id === 'other-account') as Record<string, string>;
@@ -368,11 +369,24 @@ describe('hostile input', () => {
     it('an API error thrown by HoverHttpService carries no bearer token anywhere in it', async () => {
       const hover = target.sample.app.get(HoverHttpService);
       const error = await hover.getData('/v3/jobs/999999').catch((caught: unknown) => caught);
-      expect((error as { response?: { status: number } }).response?.status).toBe(404);
+      // A typed HoverApiException: Hover's 404 stays a 404 for the app, with Hover's status and body.
+      expect(error).toBeInstanceOf(HoverApiException);
+      const apiError = error as HoverApiException;
+      expect([apiError.code, apiError.getStatus(), apiError.hoverStatus, apiError.method, apiError.path]).toEqual(['HOVER_API_ERROR', 404, 404, 'GET', '/v3/jobs/999999']);
+      expect(apiError.getResponse()).toEqual({
+        statusCode: 404,
+        code: 'HOVER_API_ERROR',
+        message: "Hover's API answered HTTP 404 to GET /v3/jobs/999999.",
+        hoverStatus: 404,
+        method: 'GET',
+        path: '/v3/jobs/999999',
+      });
       const rendered = inspect(error, { depth: 10, showHidden: false });
       const stored = await target.sample.app.get(HoverConnectionRepository).findById('default');
+      expect(stored?.accessToken.length).toBeGreaterThan(10);
       expect(rendered).not.toContain(stored?.accessToken);
-      expect((error as { config: { headers: { Authorization: string } } }).config.headers.Authorization).toBe('Bearer [REDACTED]');
+      // The scrubbed axios error is kept as the cause, its Authorization header redacted.
+      expect((apiError.cause as { config: { headers: { Authorization: string } } }).config.headers.Authorization).toBe('Bearer [REDACTED]');
     });
 
     it('no token, authorization code, client secret or encryption key in any log line of this suite', () => {

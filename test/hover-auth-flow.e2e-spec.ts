@@ -3,8 +3,8 @@
  * or server, migrations at start) against the Hover emulator. Runs once per database of
  * HOVER_E2E_DATABASES (default: SQLite file and PostgreSQL on 127.0.0.1:5432).
  */
-import type { HoverConnection } from '@hover-auth/nestjs';
-import { HoverConnectionRepository } from '@hover-auth/nestjs';
+import type { HoverConnection } from '../libs/hover-auth/src/testing/internals';
+import { HoverConnectionRepository } from '../libs/hover-auth/src/testing/internals';
 import { CapturingLogger } from './support/capturing-logger';
 import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
 import { cookiesOf, E2E_CLIENT, get as rawGet, runConsent as rawRunConsent, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
@@ -90,13 +90,13 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
     expect(target.emulator.tokenRequestCount('authorization_code')).toBe(1);
 
     const connection = await stored();
-    expect(connection).toMatchObject({ status: 'active', hoverOrgId: '1', hoverUserId: '1', ownerId: '1', ownerType: 'orgs', integrationsEnabled: true, scope: 'all' });
+    expect(connection).toMatchObject({ status: 'active', hoverOrgId: '1', hoverOrgName: 'Acme Roofing', hoverUserId: '1', ownerId: '1', ownerType: 'orgs', integrationsEnabled: true, scope: 'all' });
     const lifetime = (connection as HoverConnection).accessTokenExpiresAt - Date.now();
     expect(lifetime).toBeGreaterThan(7190 * 1000);
     expect(lifetime).toBeLessThanOrEqual(7200 * 1000);
 
     const home = await get(`${target.url}/?connected=1`);
-    expect(home.text).toContain('Hover is <strong>connected</strong> (org 1)');
+    expect(home.text).toContain('Hover is <strong>connected</strong> (org Acme Roofing)');
   });
 
   it('GET /jobs lists the org\'s jobs through HoverHttpService', async () => {

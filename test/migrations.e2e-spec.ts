@@ -3,7 +3,8 @@
  * writes (compare-and-swap on `version`, bigint timestamps) on the migrated schema. SQLite always;
  * PostgreSQL and MariaDB on 127.0.0.1 unless HOVER_E2E_DATABASES leaves them out.
  */
-import { HoverConnection, HoverConnectionRepository, hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
+import { hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
+import { HoverConnection, HoverConnectionRepository } from '../libs/hover-auth/src/testing/internals';
 import { TokenCipher } from '../libs/hover-auth/src/tokens/token-cipher';
 import { DataSource } from 'typeorm';
 import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
@@ -29,7 +30,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('hov
   it('creates the tables, and the repository writes tokens with compare-and-swap', async () => {
     const applied = await dataSource.runMigrations();
     expect(applied.map((migration) => migration.name)).toEqual(hoverAuthMigrations.map((migration) => migration.name));
-    expect(applied).toHaveLength(3);
+    expect(applied).toHaveLength(4);
     // The entities match the migrated schema: no pending schema change.
     const pending = await dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((query) => query.query)).toEqual([]);
@@ -39,7 +40,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('hov
     const saved = await repository.saveAuthorizedConnection(
       'acct-1',
       { accessToken: 'access-1', refreshToken: 'refresh-1', accessTokenExpiresAt: expiresAt, scope: 'all', ownerId: '785', ownerType: 'orgs' },
-      { hoverUserId: '12', hoverOrgId: '785', integrationsEnabled: true },
+      { hoverUserId: '12', hoverOrgId: '785', hoverOrgName: 'Acme Roofing', integrationsEnabled: true },
     );
     expect(saved.version).toBe(1);
 

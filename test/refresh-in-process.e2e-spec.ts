@@ -2,11 +2,8 @@
  * Refresh correctness inside one app instance, against the emulator under each of Hover's possible
  * behaviours (Doorkeeper rotation modes (a) and (b), and every token error as 401), on a real SQLite file.
  */
-import {
-  HoverConnection,
-  HoverTokenEndpointTimeoutException,
-  type HoverAuthModuleOptions,
-} from '@hover-auth/nestjs';
+import { HoverTokenEndpointTimeoutException, type HoverAuthModuleOptions } from '@hover-auth/nestjs';
+import { HoverConnection } from '../libs/hover-auth/src/testing/internals';
 import { HoverEmulator } from '@hover-auth/emulator';
 import { DataSource } from 'typeorm';
 import { connectThroughEmulator } from './support/emulator-grant';

@@ -3,7 +3,8 @@
  * refresh lease must let exactly one of them refresh per expiry, on SQLite, PostgreSQL and MariaDB,
  * and a holder killed mid-refresh must not cost the connection.
  */
-import { HoverConnection, type HoverAuthModuleOptions } from '@hover-auth/nestjs';
+import { type HoverAuthModuleOptions } from '@hover-auth/nestjs';
+import { HoverConnection } from '../libs/hover-auth/src/testing/internals';
 import { HoverEmulator } from '@hover-auth/emulator';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectThroughEmulator } from './support/emulator-grant';

@@ -1,4 +1,4 @@
-import type { HoverConnectionRepository } from '@hover-auth/nestjs';
+import type { HoverConnectionRepository } from '../../libs/hover-auth/src/testing/internals';
 
 export interface EmulatorClient {
   clientId: string;
@@ -42,6 +42,6 @@ export async function connectThroughEmulator(
       ownerId: String(token.owner_id),
       ownerType: token.owner_type,
     },
-    { hoverUserId: '1', hoverOrgId: String(token.owner_id), integrationsEnabled: true },
+    { hoverUserId: '1', hoverOrgId: String(token.owner_id), hoverOrgName: null, integrationsEnabled: true },
   );
 }

@@ -1,11 +1,5 @@
-import {
-  HoverAuthModule,
-  HoverConnectionRepository,
-  HoverHttpService,
-  hoverAuthEntities,
-  hoverAuthMigrations,
-  type HoverAuthModuleOptions,
-} from '@hover-auth/nestjs';
+import { HoverAuthModule, HoverHttpService, hoverAuthEntities, hoverAuthMigrations, type HoverAuthModuleOptions } from '@hover-auth/nestjs';
+import { HoverConnectionRepository } from '../../libs/hover-auth/src/testing/internals';
 import { type INestApplicationContext, type LoggerService, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';

@@ -1,4 +1,4 @@
-import { DEFAULT_CONNECTION_ID, HoverConnectionRepository, HoverTokenDecryptionException, type HoverConnection } from '@hover-auth/nestjs';
+import { DEFAULT_CONNECTION_ID, HoverConnectionsService } from '@hover-auth/nestjs';
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { escapeHtml, page } from './html';
 
@@ -13,17 +13,14 @@ const FAILURE_TEXT: Record<string, string> = {
 /** Home page: connection status and the "Connect Hover" button. */
 @Controller()
 export class HomeController {
-  constructor(private readonly connections: HoverConnectionRepository) {}
+  constructor(private readonly connections: HoverConnectionsService) {}
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   async home(@Query('hover_error') hoverError?: unknown, @Query('connected') connected?: unknown): Promise<string> {
     const parts = ['<h1>Hover sample app</h1>'];
-    let connection: HoverConnection | null;
-    try {
-      connection = await this.connections.findById(DEFAULT_CONNECTION_ID);
-    } catch (error) {
-      if (!(error instanceof HoverTokenDecryptionException)) throw error;
+    const connection = await this.connections.get(DEFAULT_CONNECTION_ID);
+    if (connection && !connection.tokensReadable) {
       // E.g. HOVER_TOKEN_ENCRYPTION_KEYS changed without re-encrypting: say so, and offer to reconnect.
       parts.push(
         '<p class="error" id="status">The stored Hover connection cannot be decrypted with the configured HOVER_TOKEN_ENCRYPTION_KEYS (see the README, "Tokens at rest"). Reconnect to replace it.</p>',
@@ -41,7 +38,7 @@ export class HomeController {
       parts.push('<p id="status">Hover needs to be <strong>reconnected</strong>.</p>');
     } else {
       parts.push(
-        `<p id="status">Hover is <strong>connected</strong> (org ${escapeHtml(connection.hoverOrgId ?? 'unknown')}${connection.integrationsEnabled ? '' : ', <span class="error">plan without integrations</span>'}).</p>`,
+        `<p id="status">Hover is <strong>connected</strong> (org ${escapeHtml(connection.hoverOrgName ?? connection.hoverOrgId ?? 'unknown')}${connection.integrationsEnabled ? '' : ', <span class="error">plan without integrations</span>'}).</p>`,
         '<p><a id="jobs" href="/jobs">Show my Hover jobs</a></p>',
       );
     }

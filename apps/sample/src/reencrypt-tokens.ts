@@ -5,7 +5,7 @@
  * only, never a token or a key.
  */
 import 'reflect-metadata';
-import { HoverConnectionRepository } from '@hover-auth/nestjs';
+import { HoverConnectionsService } from '@hover-auth/nestjs';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { loadOrCreateDevelopmentKey } from './development-encryption-key';
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   };
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
-    const result = await app.get(HoverConnectionRepository).reencryptAll();
+    const result = await app.get(HoverConnectionsService).reencryptAll();
     console.log(`Re-encrypted ${result.reencrypted} of ${result.rows} Hover connections with key "${encryptionKeys[0].id}".`);
     if (result.failed.length > 0) {
       console.error(`Could not decrypt (left unchanged; keep their key until fixed): ${result.failed.join(', ')}`);

@@ -1,3 +1,5 @@
+import type { ConfigurableModuleAsyncOptions } from '@nestjs/common';
+
 /**
  * Minimal view of the incoming HTTP request handed to {@link HoverAuthModuleOptions.resolveConnectionId}.
  * With the Express adapter this is the Express `Request`; with Fastify, the Fastify request.
@@ -144,3 +146,26 @@ export interface HoverAuthModuleExtras {
   /** Name of the host's TypeORM DataSource that holds the hover-auth tables. Default: the unnamed default DataSource. */
   dataSource?: string;
 }
+
+/** What `HoverAuthModule.forRoot()` takes: the options and the extras side by side. */
+export type HoverAuthModuleForRootOptions = HoverAuthModuleOptions & HoverAuthModuleExtras;
+
+/**
+ * A class that supplies the options, for `forRootAsync({ useClass })` or `forRootAsync({ useExisting })`.
+ * @example
+ * @Injectable()
+ * export class HoverOptions implements HoverAuthOptionsFactory {
+ *   constructor(private readonly secrets: SecretsService) {}
+ *   async createHoverAuthOptions() { return { clientId: …, clientSecret: await this.secrets.get('hover'), … }; }
+ * }
+ */
+export interface HoverAuthOptionsFactory {
+  createHoverAuthOptions(): HoverAuthModuleOptions | Promise<HoverAuthModuleOptions>;
+}
+
+/**
+ * What `HoverAuthModule.forRootAsync()` takes: `useFactory` (+ `inject`, `imports`), `useClass` or
+ * `useExisting` (a {@link HoverAuthOptionsFactory}), and the synchronous extras.
+ */
+export type HoverAuthModuleAsyncOptions = ConfigurableModuleAsyncOptions<HoverAuthModuleOptions, 'createHoverAuthOptions'> &
+  HoverAuthModuleExtras;

@@ -7,8 +7,10 @@ import { HoverIntegrationGuard } from './guards/hover-integration.guard';
 import { HoverAxiosHooks } from './http/hover-axios-hooks';
 import { HoverHttpService } from './http/hover-http.service';
 import { AuthorizationStateStore } from './oauth/authorization-state.store';
+import { HoverAuthorizationFlowService } from './oauth/hover-authorization-flow.service';
 import { TokenEndpointClient } from './token-endpoint/token-endpoint.client';
 import { HoverConnectionRepository } from './tokens/hover-connection.repository';
+import { HoverConnectionsService } from './tokens/hover-connections.service';
 import { HoverTokenManager } from './tokens/hover-token-manager.service';
 import { TokenCipher } from './tokens/token-cipher';
 import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
@@ -29,6 +31,12 @@ import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
  *
  * Requires a TypeORM DataSource in the host (`TypeOrmModule.forRoot`) containing
  * {@link hoverAuthEntities} and migrated with {@link hoverAuthMigrations}.
+ *
+ * Provides (inject them in the module that imports this one, or anywhere with `isGlobal: true`):
+ * {@link HoverHttpService}, {@link HoverConnectionsService}, {@link HoverAuthorizationFlowService},
+ * {@link HoverIntegrationGuard}.
+ *
+ * @throws {HoverAuthConfigurationError} at bootstrap when the options are invalid
  */
 @Module({
   imports: [HttpModule.register({ maxRedirects: 0 })],
@@ -47,10 +55,21 @@ import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
     AuthorizationStateStore,
     TokenEndpointClient,
     HoverTokenManager,
+    HoverConnectionsService,
+    HoverAuthorizationFlowService,
     HoverAxiosHooks,
     HoverHttpService,
     HoverIntegrationGuard,
   ],
-  exports: [HOVER_AUTH_RESOLVED_OPTIONS, HoverHttpService, HoverIntegrationGuard, HoverTokenManager, HoverConnectionRepository],
+  // What host modules may inject. HoverTokenManager is exported for the DI graph only (subclasses of
+  // HoverIntegrationGuard declared in a host module resolve it); it is not part of the package's API.
+  exports: [
+    HOVER_AUTH_RESOLVED_OPTIONS,
+    HoverHttpService,
+    HoverIntegrationGuard,
+    HoverConnectionsService,
+    HoverAuthorizationFlowService,
+    HoverTokenManager,
+  ],
 })
 export class HoverAuthModule extends HoverAuthConfigurableModuleClass {}

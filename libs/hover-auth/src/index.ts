@@ -1,34 +1,62 @@
+/**
+ * Public API of `@hover-auth/nestjs`. Everything not exported here is internal and may change in any
+ * release.
+ * @packageDocumentation
+ */
+
+// Module and options
 export { HoverAuthModule } from './hover-auth.module';
-export { HOVER_AUTH_ASYNC_OPTIONS_TYPE, HOVER_AUTH_OPTIONS_TYPE } from './hover-auth.module-definition';
 export type {
+  HoverAuthModuleAsyncOptions,
   HoverAuthModuleExtras,
+  HoverAuthModuleForRootOptions,
   HoverAuthModuleOptions,
-  HoverIncomingRequest,
+  HoverAuthOptionsFactory,
   HoverEncryptionKeyOption,
+  HoverIncomingRequest,
   HoverTokenRequestEncoding,
   ResolvedHoverAuthOptions,
 } from './hover-auth-options.interface';
 export { InjectHoverAuthOptions } from './inject-hover-auth-options.decorator';
 export { DEFAULT_CONNECTION_ID, DEFAULT_HOVER_BASE_URL } from './hover-auth.constants';
 
+// Authorization code flow
+export { HoverAuthorizationFlowService } from './oauth/hover-authorization-flow.service';
+export type {
+  HoverAuthorizationFailureReason,
+  HoverAuthorizationResult,
+  HoverAuthorizationStart,
+  HoverAuthorizationStartOptions,
+  HoverBrowserBindingCookie,
+} from './oauth/hover-authorization-flow.types';
+
+// Connections (read model, without tokens)
+export { HoverConnectionsService } from './tokens/hover-connections.service';
+export type { HoverConnectionInfo, HoverConnectionListOptions, HoverConnectionPage } from './tokens/hover-connection-info';
+export type { HoverConnectionStatus } from './tokens/hover-connection-status';
+export type { ReencryptionResult } from './tokens/hover-connection.repository';
+
+// Calling Hover's API
 export { HoverHttpService } from './http/hover-http.service';
 export { HoverHttpClient } from './http/hover-http-client';
 export type { HoverRequestConfig } from './http/hover-request-config';
 
+// Guard and decorators
 export { HoverIntegrationGuard } from './guards/hover-integration.guard';
 export { HoverConnectionId } from './guards/hover-connection-id.decorator';
 
-export { HoverConnection } from './tokens/hover-connection.entity';
-export { HoverAuthorizationState } from './tokens/hover-authorization-state.entity';
-export type { HoverConnectionStatus } from './tokens/hover-connection-status';
-export { HoverConnectionRepository, type HoverConnectionProfile, type ReencryptionResult } from './tokens/hover-connection.repository';
-export { HoverTokenManager } from './tokens/hover-token-manager.service';
+// Database: spread into the host's DataSource
 export { hoverAuthEntities } from './tokens';
 export { hoverAuthMigrations } from './tokens/migrations';
 
+// Errors
+export { HOVER_ERROR_CODES, HoverAuthException, type HoverErrorBody, type HoverErrorCode } from './exceptions/hover-auth.exception';
 export { HoverAuthConfigurationError } from './exceptions/hover-auth-configuration.error';
+export { HoverApiException, type HoverApiErrorCode } from './exceptions/hover-api.exception';
 export {
   HoverIntegrationsUnavailableException,
+  HoverInvalidArgumentException,
+  HoverInvalidConnectionIdException,
   HoverNotConnectedException,
   HoverReauthorizationRequiredException,
   type HoverConnectionErrorBody,

@@ -1,4 +1,5 @@
-import { BadRequestException } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
+import { HoverAuthException } from './hover-auth.exception';
 
 /** Stable codes of a refused authorization callback. */
 export type HoverCallbackErrorCode =
@@ -16,8 +17,10 @@ export type HoverCallbackErrorCode =
  * - `HOVER_INVALID_CALLBACK`: `code`, `error` or `iss` missing where needed, repeated or malformed.
  * Nothing is requested from Hover and nothing is stored. The message never echoes query values.
  */
-export class HoverInvalidCallbackException extends BadRequestException {
-  constructor(readonly code: HoverCallbackErrorCode, message: string) {
-    super({ statusCode: 400, code, message });
+export class HoverInvalidCallbackException extends HoverAuthException {
+  declare readonly code: HoverCallbackErrorCode;
+
+  constructor(code: HoverCallbackErrorCode, message: string) {
+    super(code, message, HttpStatus.BAD_REQUEST);
   }
 }

@@ -1,4 +1,5 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
+import { HoverAuthException } from './hover-auth.exception';
 
 /** Stable codes of token endpoint failures. */
 export type HoverTokenEndpointErrorCode =
@@ -14,7 +15,9 @@ export type HoverTokenEndpointErrorCode =
  * reaches an HTTP client. Carries the HTTP status Hover answered with (if any) and the OAuth `error`
  * code (RFC 6749 §5.2), never a token, code or secret.
  */
-export class HoverTokenEndpointException extends HttpException {
+export class HoverTokenEndpointException extends HoverAuthException {
+  declare readonly code: HoverTokenEndpointErrorCode;
+
   /**
    * At most 60 characters of the response body, with anything token-like (16+ characters of a
    * token alphabet) replaced by `[redacted]`; `null` when not relevant. For operators' logs.
@@ -22,13 +25,15 @@ export class HoverTokenEndpointException extends HttpException {
   preview: string | null = null;
 
   constructor(
-    readonly code: HoverTokenEndpointErrorCode,
+    code: HoverTokenEndpointErrorCode,
     message: string,
+    /** HTTP status Hover's token endpoint answered with, or `null` (no answer). */
     readonly upstreamStatus: number | null,
+    /** The OAuth `error` code of the answer (RFC 6749 §5.2), or `null`. */
     readonly oauthError: string | null,
     status: number = HttpStatus.BAD_GATEWAY,
   ) {
-    super({ statusCode: status, code, message }, status);
+    super(code, message, status);
   }
 }
 

@@ -1,6 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { AxiosHeaders, type AxiosError, isAxiosError } from 'axios';
+import { AxiosHeaders, type AxiosError, isAxiosError, isCancel } from 'axios';
+import { HoverApiException, parseRetryAfterSeconds } from '../exceptions/hover-api.exception';
 import { HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
 import type { ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
 import { HoverTokenManager } from '../tokens/hover-token-manager.service';
@@ -13,7 +14,8 @@ const BEARER_PREFIX = 'Bearer ';
  * never the global axios) once at module init and removes them on destroy:
  * - request: attach `Authorization: Bearer <access token>`, refreshing first when the token expires
  *   within `refreshMarginSeconds`;
- * - response: on a 401, get a replacement token (another writer's, or one refresh) and retry once.
+ * - response: on a 401, get a replacement token (another writer's, or one refresh) and retry once;
+ *   any other failure (or a second 401) becomes a {@link HoverApiException} with the bearer token scrubbed.
  * Only requests carrying `hoverConnectionId` (set by {@link HoverHttpService}) are touched.
  */
 @Injectable()
@@ -65,8 +67,49 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
       return this.http.axiosRef.request({ ...config, hoverRetried: true, hoverAccessToken: accessToken } as HoverInternalRequestConfig);
     }
     scrubAxiosError(error);
-    throw error;
+    // A request the caller cancelled is not Hover's failure: it stays axios's CanceledError.
+    if (isCancel(error)) throw error;
+    throw toHoverApiException(error, this.options.apiBaseUrl);
   }
+}
+
+/** Longest text of a Hover error body kept on the exception, in characters. */
+const MAX_ERROR_TEXT = 2048;
+
+/** See {@link HoverApiException}: the status mapping lives there, the classification here. */
+function toHoverApiException(error: AxiosError, apiBaseUrl: string): HoverApiException {
+  const config = error.config;
+  const method = (config?.method ?? 'get').toUpperCase();
+  const path = requestPath(config?.url, apiBaseUrl);
+  const response = error.response;
+  if (!response) {
+    const timedOut = error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT';
+    return new HoverApiException({
+      code: timedOut ? 'HOVER_API_TIMEOUT' : 'HOVER_API_UNAVAILABLE',
+      method,
+      path,
+      hoverStatus: null,
+      hoverBody: null,
+      retryAfterSeconds: null,
+      cause: error,
+    });
+  }
+  const data: unknown = response.data;
+  return new HoverApiException({
+    code: response.status === 429 ? 'HOVER_API_RATE_LIMITED' : 'HOVER_API_ERROR',
+    method,
+    path,
+    hoverStatus: response.status,
+    hoverBody: data === '' || data === undefined ? null : typeof data === 'string' ? data.slice(0, MAX_ERROR_TEXT) : data,
+    retryAfterSeconds: parseRetryAfterSeconds(AxiosHeaders.from(response.headers as any).get('retry-after')),
+    cause: error,
+  });
+}
+
+/** The request's path relative to the API base URL, without query string or fragment. */
+function requestPath(url: string | undefined, apiBaseUrl: string): string {
+  const withoutQuery = (url ?? '').split(/[?#]/, 1)[0];
+  return withoutQuery.startsWith(apiBaseUrl) ? withoutQuery.slice(apiBaseUrl.length) || '/' : withoutQuery || '/';
 }
 
 function withBearer(config: HoverInternalRequestConfig, accessToken: string): HoverInternalRequestConfig {

@@ -41,13 +41,25 @@ export function browserBindingMatches(value: string | null, storedHash: string |
  * tabs of one browser share the binding instead of the second replacing the first's.
  */
 export function browserBindingCookie(value: string, options: ResolvedHoverAuthOptions): string {
+  const attributes = browserBindingCookieAttributes(options);
   return serialize(BROWSER_BINDING_COOKIE, value, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: new URL(options.redirectUri).protocol === 'https:',
-    path: '/',
-    maxAge: AUTHORIZATION_STATE_TTL_SECONDS,
+    httpOnly: attributes.httpOnly,
+    sameSite: attributes.sameSite,
+    secure: attributes.secure,
+    path: attributes.path,
+    maxAge: attributes.maxAgeSeconds,
   });
+}
+
+/** The attributes of {@link browserBindingCookie}; `maxAgeSeconds` in seconds. */
+export function browserBindingCookieAttributes(options: ResolvedHoverAuthOptions) {
+  return {
+    httpOnly: true as const,
+    sameSite: 'lax' as const,
+    secure: new URL(options.redirectUri).protocol === 'https:',
+    path: '/' as const,
+    maxAgeSeconds: AUTHORIZATION_STATE_TTL_SECONDS,
+  };
 }
 
 /** Adds a `Set-Cookie` header on Express or Fastify replies without dropping others. */

@@ -12,28 +12,28 @@ const PROFILE = {
 
 describe('readConnectionProfile', () => {
   it('reads a top-level profile and picks the org named by owner_id', () => {
-    expect(readConnectionProfile(PROFILE, '785')).toEqual({ hoverUserId: '42', hoverOrgId: '785', integrationsEnabled: true });
+    expect(readConnectionProfile(PROFILE, '785')).toEqual({ hoverUserId: '42', hoverOrgId: '785', hoverOrgName: 'Roofing Co', integrationsEnabled: true });
   });
 
   it('reads a profile wrapped in { user: … }', () => {
     expect(readConnectionProfile({ user: PROFILE }, '785')).toEqual({
       hoverUserId: '42',
-      hoverOrgId: '785',
+      hoverOrgId: '785', hoverOrgName: 'Roofing Co',
       integrationsEnabled: true,
     });
   });
 
   it('uses the owner org even when it is not first, and reports its own feature_access', () => {
-    expect(readConnectionProfile(PROFILE, '100')).toEqual({ hoverUserId: '42', hoverOrgId: '100', integrationsEnabled: false });
+    expect(readConnectionProfile(PROFILE, '100')).toEqual({ hoverUserId: '42', hoverOrgId: '100', hoverOrgName: 'Side org', integrationsEnabled: false });
   });
 
   it('falls back to the first org without an owner_id', () => {
-    expect(readConnectionProfile(PROFILE, null)).toEqual({ hoverUserId: '42', hoverOrgId: '100', integrationsEnabled: false });
+    expect(readConnectionProfile(PROFILE, null)).toEqual({ hoverUserId: '42', hoverOrgId: '100', hoverOrgName: 'Side org', integrationsEnabled: false });
   });
 
   it('falls back to the first org when owner_id matches none', () => {
     const reversed = { ...PROFILE, orgs: [...PROFILE.orgs].reverse() };
-    expect(readConnectionProfile(reversed, '999')).toEqual({ hoverUserId: '42', hoverOrgId: '785', integrationsEnabled: true });
+    expect(readConnectionProfile(reversed, '999')).toEqual({ hoverUserId: '42', hoverOrgId: '785', hoverOrgName: 'Roofing Co', integrationsEnabled: true });
   });
 
   it('reports integrations unavailable when feature_access has no integrations key', () => {
@@ -54,23 +54,32 @@ describe('readConnectionProfile', () => {
   it('reports integrations unavailable when the org has no feature_access', () => {
     expect(readConnectionProfile({ id: 7, orgs: [{ id: 785 }] }, '785')).toEqual({
       hoverUserId: '7',
-      hoverOrgId: '785',
+      hoverOrgId: '785', hoverOrgName: null,
       integrationsEnabled: false,
     });
   });
 
   it('keeps owner_id as the org and integrations unavailable when there are no orgs', () => {
-    expect(readConnectionProfile({ id: 7 }, '785')).toEqual({ hoverUserId: '7', hoverOrgId: '785', integrationsEnabled: false });
+    expect(readConnectionProfile({ id: 7 }, '785')).toEqual({ hoverUserId: '7', hoverOrgId: '785', hoverOrgName: null, integrationsEnabled: false });
     expect(readConnectionProfile({ id: 7, orgs: 'none' }, null)).toEqual({
       hoverUserId: '7',
-      hoverOrgId: null,
+      hoverOrgId: null, hoverOrgName: null,
       integrationsEnabled: false,
     });
   });
 
+  it('reads the org name, trimmed and cut to the column size (255), and null when absent or blank', () => {
+    const named = (name: unknown) => readConnectionProfile({ id: 1, orgs: [{ id: 5, name, feature_access: {} }] }, '5').hoverOrgName;
+    expect(named('  Acme Roofing ')).toBe('Acme Roofing');
+    expect(named('x'.repeat(300))).toHaveLength(255);
+    expect(named('   ')).toBeNull();
+    expect(named(42)).toBeNull();
+    expect(named(undefined)).toBeNull();
+  });
+
   it('skips org entries that are not objects', () => {
     const body = { id: 7, orgs: [null, 'x', 3, { id: 785, feature_access: { integrations: true } }] };
-    expect(readConnectionProfile(body, null)).toEqual({ hoverUserId: '7', hoverOrgId: '785', integrationsEnabled: true });
+    expect(readConnectionProfile(body, null)).toEqual({ hoverUserId: '7', hoverOrgId: '785', hoverOrgName: null, integrationsEnabled: true });
   });
 
   it.each([

@@ -2,12 +2,13 @@ import type { HoverConnectionProfile } from '../tokens/hover-connection.reposito
 
 interface ProfileOrg {
   id?: unknown;
+  name?: unknown;
   feature_access?: unknown;
 }
 
 /**
  * Reads what a connection needs from `GET /api/v2/users/profile` (developers.hover.to, "Show user
- * profile"): the user's id and, among `orgs[]`, the one the token belongs to (`owner_id` of an
+ * profile"): the user's id and, among `orgs[]`, the one the token belongs to (its id and name) (`owner_id` of an
  * org-level token; the first org otherwise) and whether its `feature_access` has `integrations`.
  * Tolerates the body being wrapped in `{ user: … }`.
  *
@@ -17,13 +18,15 @@ interface ProfileOrg {
  */
 export function readConnectionProfile(body: unknown, ownerId: string | null): HoverConnectionProfile {
   const root = isObject(body) && isObject(body.user) ? body.user : body;
-  if (!isObject(root)) return { hoverUserId: null, hoverOrgId: ownerId, integrationsEnabled: false };
+  if (!isObject(root)) return { hoverUserId: null, hoverOrgId: ownerId, hoverOrgName: null, integrationsEnabled: false };
   const orgs: ProfileOrg[] = Array.isArray(root.orgs) ? root.orgs.filter(isObject) : [];
   const org = orgs.find((candidate) => ownerId !== null && String(candidate.id) === ownerId) ?? orgs[0];
   const featureAccess = org && isObject(org.feature_access) ? org.feature_access : {};
   return {
     hoverUserId: root.id === undefined || root.id === null ? null : String(root.id),
     hoverOrgId: org?.id === undefined || org?.id === null ? ownerId : String(org.id),
+    // The column holds 255 characters; a longer name is cut rather than failing the connection.
+    hoverOrgName: typeof org?.name === 'string' && org.name.trim() !== '' ? org.name.trim().slice(0, 255) : null,
     integrationsEnabled: Object.prototype.hasOwnProperty.call(featureAccess, 'integrations') && featureAccess.integrations !== false,
   };
 }

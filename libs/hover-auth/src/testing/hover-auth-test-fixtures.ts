@@ -43,7 +43,7 @@ export function tokenSet(
 
 /** The profile the callback would have read for org 785. */
 export function connectionProfile(overrides: Partial<HoverConnectionProfile> = {}): HoverConnectionProfile {
-  return { hoverUserId: '42', hoverOrgId: '785', integrationsEnabled: true, ...overrides };
+  return { hoverUserId: '42', hoverOrgId: '785', hoverOrgName: 'Acme Roofing', integrationsEnabled: true, ...overrides };
 }
 
 /** A fixed test key for `encryptionKeys` (never a real one). */

@@ -30,6 +30,10 @@ export class HoverConnection {
   @Column({ name: 'hover_org_id', type: 'varchar', length: 64, nullable: true })
   hoverOrgId: string | null;
 
+  /** Name of the Hover org (from the profile at connect time), at most 255 characters; `null` if unknown. */
+  @Column({ name: 'hover_org_name', type: 'varchar', length: 255, nullable: true })
+  hoverOrgName: string | null;
+
   /** Whether the org's `feature_access` included `integrations` when last read. */
   @Column({ name: 'integrations_enabled', type: 'boolean', default: false })
   integrationsEnabled: boolean;

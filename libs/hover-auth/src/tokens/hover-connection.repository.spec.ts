@@ -131,6 +131,7 @@ describe('HoverConnectionRepository (better-sqlite3, migrated schema)', () => {
         ownerType: 'orgs',
         hoverUserId: '42',
         hoverOrgId: '785',
+        hoverOrgName: 'Acme Roofing',
         integrationsEnabled: true,
         accessToken: 'access-1',
         refreshToken: 'refresh-1',

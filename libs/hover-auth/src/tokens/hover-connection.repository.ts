@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { HOVER_CONNECTION_ENTITY_REPOSITORY } from '../hover-auth.constants';
+import { HoverTokenDecryptionException } from '../exceptions/hover-token-cipher.exceptions';
 import type { HoverTokenSet } from '../token-endpoint/hover-token-set';
 import { HoverConnection } from './hover-connection.entity';
 import { TokenCipher } from './token-cipher';
@@ -12,6 +13,8 @@ import { TokenCipher } from './token-cipher';
 export interface HoverConnectionProfile {
   hoverUserId: string | null;
   hoverOrgId: string | null;
+  /** At most 255 characters; `null` when the profile names no org. */
+  hoverOrgName: string | null;
   integrationsEnabled: boolean;
 }
 
@@ -35,6 +38,8 @@ export interface ReencryptionResult {
  */
 @Injectable()
 export class HoverConnectionRepository {
+  private readonly logger = new Logger('HoverAuth');
+
   constructor(
     @Inject(HOVER_CONNECTION_ENTITY_REPOSITORY) private readonly repository: Repository<HoverConnection>,
     private readonly cipher: TokenCipher,
@@ -47,6 +52,41 @@ export class HoverConnectionRepository {
   async findById(connectionId: string): Promise<HoverConnection | null> {
     const row = await this.repository.findOneBy({ connectionId });
     return row && this.decrypted(row);
+  }
+
+  /**
+   * The stored row as it is in the database: tokens still encrypted. For read models that must not
+   * fail on tokens that no longer decrypt.
+   * @returns the row, or `null` when none is stored under this id
+   */
+  findStoredById(connectionId: string): Promise<HoverConnection | null> {
+    return this.repository.findOneBy({ connectionId });
+  }
+
+  /**
+   * A page of stored rows (tokens still encrypted), ordered by connection id.
+   * @param offset rows to skip (≥ 0)
+   * @param limit rows to return (≥ 1)
+   * @returns the rows and the total number of rows
+   */
+  async listStored(offset: number, limit: number, status?: HoverConnection['status']): Promise<{ rows: HoverConnection[]; total: number }> {
+    const [rows, total] = await this.repository.findAndCount({
+      where: status === undefined ? {} : { status },
+      order: { connectionId: 'ASC' },
+      skip: offset,
+      take: limit,
+    });
+    return { rows, total };
+  }
+
+  /** True when both stored tokens of `row` (as stored, encrypted) decrypt with the configured keys. */
+  canDecrypt(row: HoverConnection): boolean {
+    try {
+      this.decrypted(row, false, false);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -112,6 +152,7 @@ export class HoverConnectionRepository {
       ownerType: tokens.ownerType,
       hoverUserId: profile.hoverUserId,
       hoverOrgId: profile.hoverOrgId,
+      hoverOrgName: profile.hoverOrgName,
       integrationsEnabled: profile.integrationsEnabled,
       ...this.encryptedTokens(connectionId, tokens.accessToken, tokens.refreshToken),
       accessTokenExpiresAt: tokens.accessTokenExpiresAt,
@@ -234,14 +275,26 @@ export class HoverConnectionRepository {
     };
   }
 
-  /** A copy of `row` with plaintext tokens. `allowUnencrypted` only for re-encryption of legacy rows. */
-  private decrypted(row: HoverConnection, allowUnencrypted = false): HoverConnection {
+  /**
+   * A copy of `row` with plaintext tokens. `allowUnencrypted` only for re-encryption of legacy rows.
+   * A failure is logged once here at error level with the operator's detail (which column, why; never
+   * the value): the exception itself tells the end user only that the credentials cannot be read.
+   * @throws {HoverTokenDecryptionException}
+   */
+  private decrypted(row: HoverConnection, allowUnencrypted = false, log = true): HoverConnection {
     const open = (value: string, column: 'access_token' | 'refresh_token') =>
       allowUnencrypted && TokenCipher.keyIdOf(value) === null ? value : this.cipher.decrypt(value, { connectionId: row.connectionId, column });
-    return Object.assign(new HoverConnection(), row, {
-      accessToken: open(row.accessToken, 'access_token'),
-      refreshToken: row.refreshToken === null ? null : open(row.refreshToken, 'refresh_token'),
-    });
+    try {
+      return Object.assign(new HoverConnection(), row, {
+        accessToken: open(row.accessToken, 'access_token'),
+        refreshToken: row.refreshToken === null ? null : open(row.refreshToken, 'refresh_token'),
+      });
+    } catch (error) {
+      if (log && error instanceof HoverTokenDecryptionException) {
+        this.logger.error(`The stored tokens of Hover connection "${row.connectionId}" cannot be decrypted (${error.operatorDetail}).`);
+      }
+      throw error;
+    }
   }
 
   private needsReencryption(row: HoverConnection): boolean {

@@ -39,18 +39,18 @@ describe('TokenCipher', () => {
 
   it('refuses a ciphertext copied into another row or another column', () => {
     const value = cipher.encrypt(TOKEN, ACCESS);
-    expect(() => cipher.decrypt(value, { connectionId: 'acct-2', column: 'access_token' })).toThrow(/authentication failed/);
-    expect(() => cipher.decrypt(value, { connectionId: 'acct-1', column: 'refresh_token' })).toThrow(/authentication failed/);
+    expect(operatorDetail(() => cipher.decrypt(value, { connectionId: 'acct-2', column: 'access_token' }))).toMatch(/authentication failed/);
+    expect(operatorDetail(() => cipher.decrypt(value, { connectionId: 'acct-1', column: 'refresh_token' }))).toMatch(/authentication failed/);
   });
 
   it('refuses a value relabelled with another configured key id', () => {
     const value = cipher.encrypt(TOKEN, ACCESS).replace('hvr1.k2026.', 'hvr1.k2025.');
-    expect(() => cipher.decrypt(value, ACCESS)).toThrow(/authentication failed/);
+    expect(operatorDetail(() => cipher.decrypt(value, ACCESS))).toMatch(/authentication failed/);
   });
 
   it('refuses the right id with the wrong key material', () => {
     const impostor = new TokenCipher([{ id: 'k2026', key: randomBytes(32) }]);
-    expect(() => impostor.decrypt(cipher.encrypt(TOKEN, ACCESS), ACCESS)).toThrow(/authentication failed/);
+    expect(operatorDetail(() => impostor.decrypt(cipher.encrypt(TOKEN, ACCESS), ACCESS))).toMatch(/authentication failed/);
   });
 
   it('rotation: values of the old key still decrypt; new values use the new key; a removed key is named', () => {
@@ -58,7 +58,7 @@ describe('TokenCipher', () => {
     expect(TokenCipher.keyIdOf(before)).toBe('k2025');
     expect(cipher.decrypt(before, ACCESS)).toBe(TOKEN);
     expect(TokenCipher.keyIdOf(cipher.encrypt(TOKEN, ACCESS))).toBe('k2026');
-    expect(() => new TokenCipher([NEW]).decrypt(before, ACCESS)).toThrow('key id "k2025" is not among the configured encryptionKeys');
+    expect(operatorDetail(() => new TokenCipher([NEW]).decrypt(before, ACCESS))).toMatch('key id "k2025" is not among the configured encryptionKeys');
   });
 
   it('refuses plaintext and truncated values, and never echoes the stored value', () => {
@@ -75,3 +75,14 @@ describe('TokenCipher', () => {
     }
   });
 });
+
+/** The operator's detail of the decryption failure `attempt` throws (the HTTP message is generic). */
+function operatorDetail(attempt: () => unknown): string {
+  try {
+    attempt();
+  } catch (error) {
+    expect(error).toBeInstanceOf(HoverTokenDecryptionException);
+    return (error as HoverTokenDecryptionException).operatorDetail;
+  }
+  throw new Error('expected a HoverTokenDecryptionException');
+}

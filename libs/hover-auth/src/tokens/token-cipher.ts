@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { HoverAuthConfigurationError } from '../exceptions/hover-auth-configuration.error';
 import { HoverTokenDecryptionException } from '../exceptions/hover-token-cipher.exceptions';
 
 /** One AES-256 key: `id` is stored with every value it encrypts; `key` is 32 bytes. */
@@ -31,7 +32,7 @@ export class TokenCipher {
 
   /** @param keys newest first: the first encrypts, all decrypt */
   constructor(private readonly keys: readonly TokenEncryptionKey[]) {
-    if (keys.length === 0) throw new Error('TokenCipher needs at least one key');
+    if (keys.length === 0) throw new HoverAuthConfigurationError(['`encryptionKeys` is empty: at least one key is needed.']);
     this.keysById = new Map(keys.map((entry) => [entry.id, entry.key]));
   }
 

@@ -38,6 +38,7 @@ describe('HoverAuthInit1764460800000 (better-sqlite3)', () => {
       'HoverAuthInit1764460800000',
       'HoverAuthRefreshLease1764547200000',
       'HoverAuthAuthorizationRequest1764633600000',
+      'HoverAuthOrgName1764720000000',
     ]);
     expect(await dataSource.showMigrations()).toBe(false);
   });

@@ -1,0 +1,250 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { HOVER_AUTH_RESOLVED_OPTIONS, HOVER_PROFILE_PATH } from '../hover-auth.constants';
+import type { HoverIncomingRequest, ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
+import { HoverInvalidCallbackException } from '../exceptions/hover-callback.exceptions';
+import {
+  HoverInvalidClientException,
+  HoverInvalidGrantException,
+  HoverTokenEndpointException,
+  HoverTokenEndpointUnavailableException,
+} from '../exceptions/hover-token-endpoint.exceptions';
+import type { HoverTokenSet } from '../token-endpoint/hover-token-set';
+import { TokenEndpointClient } from '../token-endpoint/token-endpoint.client';
+import { assertConnectionId } from '../tokens/connection-id';
+import { HoverConnectionRepository, type HoverConnectionProfile } from '../tokens/hover-connection.repository';
+import { HoverConnectionsService } from '../tokens/hover-connections.service';
+import { HoverTokenManager } from '../tokens/hover-token-manager.service';
+import { AuthorizationStateStore } from './authorization-state.store';
+import {
+  BROWSER_BINDING_COOKIE,
+  browserBindingCookie,
+  browserBindingCookieAttributes,
+  browserBindingMatches,
+  hashBrowserBinding,
+  newBrowserBinding,
+  readBrowserBinding,
+} from './browser-binding';
+import type {
+  HoverAuthorizationFailureReason,
+  HoverAuthorizationResult,
+  HoverAuthorizationStart,
+  HoverAuthorizationStartOptions,
+} from './hover-authorization-flow.types';
+import { readConnectionProfile } from './hover-profile';
+import { resolveConnectionId } from './resolve-connection-id';
+import { safeReturnPath } from './return-path';
+
+/** Longest `state` / `code` / `iss` accepted; anything longer is refused before any database or network work. */
+const MAX_STATE_LENGTH = 128;
+const MAX_CODE_LENGTH = 2048;
+const MAX_ISSUER_LENGTH = 512;
+
+/** Error codes an authorization endpoint may send back (RFC 6749 §4.1.2.1). */
+const AUTHORIZATION_ERROR_CODES = new Set<HoverAuthorizationFailureReason>([
+  'invalid_request',
+  'unauthorized_client',
+  'access_denied',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+]);
+
+/**
+ * The authorization code flow (RFC 6749 §4.1) against Hover, as a service: {@link start} begins it for
+ * a browser, {@link complete} finishes it from Hover's redirect back. The built-in controller
+ * (`GET /hover/authorize`, `GET /hover/callback`) is a thin adapter over it; with
+ * `mountController: false`, call it from your own routes, behind your own authentication.
+ *
+ * @example
+ * @Get('connect') @UseGuards(SessionGuard)
+ * async connect(@Req() req: Request, @Res() res: Response) {
+ *   const start = await this.flow.start(req, { connectionId: `account:${req.user.accountId}` });
+ *   res.append('Set-Cookie', start.cookie.header).redirect(302, start.authorizationUrl);
+ * }
+ */
+@Injectable()
+export class HoverAuthorizationFlowService {
+  private readonly logger = new Logger('HoverAuth');
+
+  constructor(
+    @Inject(HOVER_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedHoverAuthOptions,
+    private readonly states: AuthorizationStateStore,
+    private readonly tokenEndpoint: TokenEndpointClient,
+    private readonly connections: HoverConnectionRepository,
+    private readonly connectionInfo: HoverConnectionsService,
+    private readonly tokens: HoverTokenManager,
+    private readonly http: HttpService,
+  ) {}
+
+  /**
+   * Starts a flow: stores a pending authorization request (a fresh `state`, the PKCE code verifier
+   * unless `pkce: false`, the connection id, the return path; 600 seconds) in the database, so any app
+   * instance can finish it, bound to this browser.
+   *
+   * @param request the incoming HTTP request (Express or Fastify): its cookies are read (a browser that
+   *   already has a binding keeps it, so two tabs can connect at once) and, without
+   *   `options.connectionId`, it is passed to `resolveConnectionId`
+   * @returns the URL of Hover's authorization endpoint to redirect the browser to (302), and the
+   *   browser-binding cookie to set on that same response
+   * @throws {HoverInvalidConnectionIdException} when the connection id is not a 1–191 character string
+   */
+  async start(request: HoverIncomingRequest, options: HoverAuthorizationStartOptions = {}): Promise<HoverAuthorizationStart> {
+    const connectionId = options.connectionId === undefined ? await resolveConnectionId(this.options, request) : options.connectionId;
+    assertConnectionId(connectionId);
+    const browser = readBrowserBinding(request) ?? newBrowserBinding();
+    const codeVerifier = this.options.pkce ? randomBytes(32).toString('base64url') : null;
+    const state = await this.states.create({
+      connectionId,
+      codeVerifier,
+      browserBinding: hashBrowserBinding(browser),
+      returnTo: safeReturnPath(options.returnTo),
+    });
+    const url = new URL(this.options.authorizationEndpoint);
+    const parameters = new URLSearchParams({
+      response_type: 'code',
+      client_id: this.options.clientId,
+      redirect_uri: this.options.redirectUri,
+      state,
+    });
+    if (codeVerifier) {
+      parameters.set('code_challenge', createHash('sha256').update(codeVerifier).digest('base64url'));
+      parameters.set('code_challenge_method', 'S256');
+    }
+    url.search = parameters.toString();
+    return {
+      authorizationUrl: url.toString(),
+      connectionId,
+      cookie: {
+        name: BROWSER_BINDING_COOKIE,
+        value: browser,
+        options: browserBindingCookieAttributes(this.options),
+        header: browserBindingCookie(browser, this.options),
+      },
+    };
+  }
+
+  /**
+   * Finishes a flow from Hover's redirect back (RFC 6749 §4.1.2). Checks the parameters' shapes and
+   * sizes before any database or network work, then `iss` (RFC 9207, when `issuer` is set), consumes
+   * `state` atomically (of two concurrent callbacks, one proceeds) and checks it belongs to this
+   * browser; then exchanges `code` (with the PKCE code verifier), reads the user's profile and stores
+   * the connection, encrypted.
+   *
+   * @param query the callback's query parameters, as parsed by the framework (`req.query`)
+   * @param request the incoming HTTP request (its browser-binding cookie is checked)
+   * @returns `connected` (redirect to the flow's return path or `successRedirect`), or `failed` with a
+   *   reason (Deny, a refused code, Hover unreachable, wrong client credentials; redirect to
+   *   `failureRedirect?hover_error=<reason>`)
+   * @throws {HoverInvalidCallbackException} 400 with a stable code for anything that cannot be this
+   *   browser's flow; Hover is not contacted and nothing is stored
+   */
+  async complete(query: Record<string, unknown>, request: HoverIncomingRequest): Promise<HoverAuthorizationResult> {
+    const { state, code, error } = this.readCallback(query ?? {});
+    const pending = await this.states.consume(state);
+    if (!pending) {
+      throw new HoverInvalidCallbackException(
+        'HOVER_INVALID_STATE',
+        'The state parameter is unknown, expired or already used. Start again from the authorize route.',
+      );
+    }
+    if (!browserBindingMatches(readBrowserBinding(request), pending.browserBinding)) {
+      throw new HoverInvalidCallbackException(
+        'HOVER_STATE_BROWSER_MISMATCH',
+        'This authorization was started in another browser (or its cookie is gone). Start again from the authorize route in this browser.',
+      );
+    }
+    const connectionId = pending.connectionId;
+    if (error !== null) {
+      // Only the codes of RFC 6749 §4.1.2.1 pass through: the query is attacker-controlled text.
+      const reason = AUTHORIZATION_ERROR_CODES.has(error as HoverAuthorizationFailureReason) ? (error as HoverAuthorizationFailureReason) : 'authorization_failed';
+      return this.failed(connectionId, reason);
+    }
+
+    let tokens: HoverTokenSet;
+    try {
+      tokens = await this.tokenEndpoint.exchangeAuthorizationCode(code as string, pending.codeVerifier);
+    } catch (failure) {
+      return this.failed(connectionId, this.exchangeFailureReason(failure));
+    }
+    const profile = await this.readProfile(connectionId, tokens);
+    if (!profile) return this.failed(connectionId, 'hover_unavailable');
+    await this.connections.saveAuthorizedConnection(connectionId, tokens, profile);
+    this.tokens.forget(connectionId);
+    this.logger.log(
+      `Connected "${connectionId}" to Hover org ${profile.hoverOrgId ?? 'unknown'} (integrations ${profile.integrationsEnabled ? 'available' : 'unavailable'}).`,
+    );
+    const connection = await this.connectionInfo.get(connectionId);
+    return { outcome: 'connected', connectionId, redirectUrl: pending.returnTo ?? this.options.successRedirect, connection: connection as NonNullable<typeof connection> };
+  }
+
+  /** Shape and size checks of the callback query; nothing else is touched yet. */
+  private readCallback(query: Record<string, unknown>): { state: string; code: string | null; error: string | null } {
+    const state = singleValue(query.state, MAX_STATE_LENGTH);
+    if (state === null) {
+      throw new HoverInvalidCallbackException('HOVER_INVALID_STATE', 'The state parameter is missing or malformed. Start again from the authorize route.');
+    }
+    const hasError = query.error !== undefined;
+    const error = singleValue(query.error, 64);
+    const code = singleValue(query.code, MAX_CODE_LENGTH);
+    const issuer = singleValue(query.iss, MAX_ISSUER_LENGTH);
+    if ((hasError && error === null) || (!hasError && code === null) || (query.iss !== undefined && issuer === null)) {
+      throw new HoverInvalidCallbackException(
+        'HOVER_INVALID_CALLBACK',
+        'The callback parameters are missing or malformed (code, error or iss). Start again from the authorize route.',
+      );
+    }
+    if (this.options.issuer !== undefined && issuer !== null && issuer !== this.options.issuer) {
+      throw new HoverInvalidCallbackException('HOVER_ISSUER_MISMATCH', 'The callback comes from an unexpected authorization server (iss). Start again from the authorize route.');
+    }
+    return { state, code: hasError ? null : code, error: hasError ? error : null };
+  }
+
+  /** `GET /api/v2/users/profile` with the new access token; `null` when Hover could not answer. */
+  private async readProfile(connectionId: string, tokens: HoverTokenSet): Promise<HoverConnectionProfile | null> {
+    try {
+      const response = await this.http.axiosRef.get(HOVER_PROFILE_PATH, {
+        headers: { Authorization: `Bearer ${tokens.accessToken}` },
+      });
+      return readConnectionProfile(response.data, tokens.ownerId);
+    } catch (failure) {
+      this.logger.warn(`Could not read the Hover profile of connection "${connectionId}" (${describeAxiosFailure(failure)}).`);
+      return null;
+    }
+  }
+
+  private exchangeFailureReason(failure: unknown): HoverAuthorizationFailureReason {
+    if (failure instanceof HoverInvalidGrantException) return 'token_exchange_failed';
+    if (failure instanceof HoverInvalidClientException) return 'configuration_error';
+    if (failure instanceof HoverTokenEndpointUnavailableException) return 'hover_unavailable';
+    if (failure instanceof HoverTokenEndpointException) {
+      this.logger.warn(`Hover's token endpoint failed the authorization code exchange (${failure.code}).`);
+      return 'token_exchange_failed';
+    }
+    throw failure;
+  }
+
+  private failed(connectionId: string, reason: HoverAuthorizationFailureReason): HoverAuthorizationResult {
+    return { outcome: 'failed', connectionId, reason, redirectUrl: appendQuery(this.options.failureRedirect, 'hover_error', reason) };
+  }
+}
+
+/** A query value that is one string of 1..maxLength printable ASCII characters, else null. */
+function singleValue(value: unknown, maxLength: number): string | null {
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) return null;
+  return /^[\x21-\x7e]+$/.test(value) ? value : null;
+}
+
+function appendQuery(target: string, key: string, value: string): string {
+  const [withoutHash, hash] = target.split('#', 2);
+  const separator = withoutHash.includes('?') ? '&' : '?';
+  return `${withoutHash}${separator}${encodeURIComponent(key)}=${encodeURIComponent(value)}${hash === undefined ? '' : `#${hash}`}`;
+}
+
+function describeAxiosFailure(failure: unknown): string {
+  const candidate = failure as { response?: { status?: number }; code?: string };
+  if (candidate?.response?.status) return `HTTP ${candidate.response.status}`;
+  return candidate?.code ?? 'unexpected error';
+}
