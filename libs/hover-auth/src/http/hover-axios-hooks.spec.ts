@@ -1,0 +1,111 @@
+import type { HttpService } from '@nestjs/axios';
+import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import { inspect } from 'node:util';
+import { resolveHoverAuthOptions } from '../config/resolve-hover-auth-options';
+import { HoverApiException } from '../exceptions/hover-api.exception';
+import { TEST_ENCRYPTION_KEYS } from '../testing/hover-auth-test-fixtures';
+import type { HoverTokenManager } from '../tokens/hover-token-manager.service';
+import { HoverAxiosHooks } from './hover-axios-hooks';
+import { HoverHttpClient } from './hover-http-client';
+
+const ACCESS_TOKEN = 'at-SECRET-0123456789abcdef';
+const options = resolveHoverAuthOptions({
+  clientId: 'client',
+  clientSecret: 'secret',
+  redirectUri: 'http://localhost:3000/hover/callback',
+  baseUrl: 'http://127.0.0.1:9',
+  encryptionKeys: TEST_ENCRYPTION_KEYS,
+});
+
+/** A client whose transport answers with `answer` (a response tuple or a thrown error). */
+function clientAnswering(answer: (config: InternalAxiosRequestConfig) => Promise<{ status: number; data?: unknown; headers?: Record<string, string> }>) {
+  const adapter: AxiosAdapter = async (config) => {
+    const { status, data = '', headers = {} } = await answer(config);
+    const response = { status, statusText: String(status), data, headers: AxiosHeaders.from(headers), config, request: {} };
+    if (status >= 400) throw new AxiosError(`Request failed with status code ${status}`, 'ERR_BAD_RESPONSE', config, {}, response);
+    return response;
+  };
+  const http = { axiosRef: axios.create({ adapter }) } as unknown as HttpService;
+  const tokens = {
+    peekAccessToken: () => ACCESS_TOKEN,
+    recoverFromUnauthorized: jest.fn(async () => ACCESS_TOKEN),
+  } as unknown as HoverTokenManager;
+  const hooks = new HoverAxiosHooks(http, tokens, options);
+  hooks.onModuleInit();
+  return { client: new HoverHttpClient(http, 'acct'), tokens, hooks };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<HoverApiException> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(HoverApiException);
+  const rendered = inspect(error, { depth: 12 });
+  expect(rendered).not.toContain(ACCESS_TOKEN);
+  return error as HoverApiException;
+}
+
+describe('HoverAxiosHooks: API failures become HoverApiException', () => {
+  it('429 with Retry-After (seconds) → 503 HOVER_API_RATE_LIMITED carrying retryAfterSeconds; no retry, no refresh', async () => {
+    let calls = 0;
+    const { client, tokens } = clientAnswering(async () => {
+      calls++;
+      return { status: 429, data: { error: 'rate limited' }, headers: { 'retry-after': '42' } };
+    });
+    const error = await failureOf(client.getData('/v3/jobs', { params: { page: 2 } }));
+    expect([error.getStatus(), error.code, error.hoverStatus, error.retryAfterSeconds, error.path, error.method]).toEqual([503, 'HOVER_API_RATE_LIMITED', 429, 42, '/v3/jobs', 'GET']);
+    expect(error.hoverBody).toEqual({ error: 'rate limited' });
+    expect(calls).toBe(1);
+    expect(tokens.recoverFromUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it('Retry-After as an HTTP-date is converted to seconds', async () => {
+    const inAMinute = new Date(Date.now() + 60_000).toUTCString();
+    const { client } = clientAnswering(async () => ({ status: 503, headers: { 'retry-after': inAMinute } }));
+    const error = await failureOf(client.postData('/v2/jobs', { job: { name: 'x' } }));
+    expect([error.getStatus(), error.code, error.method]).toEqual([503, 'HOVER_API_ERROR', 'POST']);
+    expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(58);
+    expect(error.retryAfterSeconds).toBeLessThanOrEqual(60);
+  });
+
+  it('a 401 is retried once with a recovered token; a second 401 → 502 HOVER_API_ERROR', async () => {
+    let calls = 0;
+    const { client, tokens } = clientAnswering(async () => {
+      calls++;
+      return { status: 401, data: '' };
+    });
+    const error = await failureOf(client.getData('/v3/jobs/1'));
+    expect([error.getStatus(), error.hoverStatus, error.hoverBody, calls]).toEqual([502, 401, null, 2]);
+    expect(tokens.recoverFromUnauthorized).toHaveBeenCalledTimes(1);
+  });
+
+  it('a long text body is kept, cut to 2 KiB; the query string never reaches path or message', async () => {
+    const { client } = clientAnswering(async () => ({ status: 500, data: 'x'.repeat(5000) }));
+    const error = await failureOf(client.getData('/v3/jobs?email=someone@example.com'));
+    expect([error.getStatus(), (error.hoverBody as string).length, error.path]).toEqual([502, 2048, '/v3/jobs']);
+    expect(error.message).not.toContain('someone@example.com');
+  });
+
+  it('no answer: a network error → 503 HOVER_API_UNAVAILABLE, a timeout → 504 HOVER_API_TIMEOUT', async () => {
+    const refused = clientAnswering(async (config) => {
+      throw new AxiosError('connect ECONNREFUSED', 'ECONNREFUSED', config);
+    });
+    const unavailable = await failureOf(refused.client.getData('/v3/jobs'));
+    expect([unavailable.getStatus(), unavailable.code, unavailable.hoverStatus]).toEqual([503, 'HOVER_API_UNAVAILABLE', null]);
+    const slow = clientAnswering(async (config) => {
+      throw new AxiosError('timeout of 30000ms exceeded', 'ECONNABORTED', config);
+    });
+    const timedOut = await failureOf(slow.client.getData('/v3/jobs'));
+    expect([timedOut.getStatus(), timedOut.code]).toEqual([504, 'HOVER_API_TIMEOUT']);
+  });
+
+  it("a request the caller cancelled stays axios's CanceledError (not Hover's failure)", async () => {
+    const { client } = clientAnswering(() => new Promise(() => undefined));
+    const controller = new AbortController();
+    const pending = client.getData('/v3/jobs', { signal: controller.signal });
+    controller.abort();
+    const error = await pending.catch((caught: unknown) => caught);
+    expect(axios.isCancel(error)).toBe(true);
+  });
+});
