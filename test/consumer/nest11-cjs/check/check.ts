@@ -1,0 +1,118 @@
+/**
+ * Consumer check of the installed tarballs (run by scripts/test-packages.mjs as `node dist/check/check.js`
+ * with DATABASE_URL set): boots this app against an in-process emulator, connects account "acme"
+ * through the consent flow, and asserts what GET /jobs and the guard answer. Exits 1 on any failure.
+ */
+import 'reflect-metadata';
+import { completeConsent, startHoverEmulator, type RunningHoverEmulator } from '@hover-auth/emulator';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
+import { ACCOUNT_HEADER, AppModule } from '../src/app.module';
+import type { HoverJobsPage } from '../src/jobs.controller';
+
+/** The emulator's default world: org 1 "Acme Roofing", jobs `orgId * 10000 + n`, 30 of them. */
+const EXPECTED_ROWS = [
+  [10001, '137 Maple Ave', 'complete', 'Denver'],
+  [10002, '174 Oak St', 'processing', 'Austin'],
+  [10003, '211 Pine Rd', 'complete', 'Portland'],
+  [10004, '248 Cedar Ln', 'uploading', 'Raleigh'],
+  [10005, '285 Elm Dr', 'complete', 'Madison'],
+];
+const EXPECTED_FIRST_JOB = {
+  id: 10001,
+  name: '137 Maple Ave',
+  external_identifier: 'EMU-1-0001',
+  state: 'complete',
+  created_at: '2024-01-02T15:00:00.000Z',
+  location: { line_1: '137 Maple Ave', city: 'Denver', region: 'CO', postal_code: '80201' },
+};
+const CLIENT = { clientId: 'consumer-check', clientSecret: 'consumer-check-secret' };
+
+async function main(): Promise<void> {
+  const port = await freePort();
+  const appUrl = `http://127.0.0.1:${port}`;
+  const redirectUri = `${appUrl}/hover/callback`;
+  let hover: RunningHoverEmulator | undefined;
+  let app: INestApplication | undefined;
+  try {
+    hover = await startHoverEmulator({ client: { ...CLIENT, redirectUris: [redirectUri] } });
+    Object.assign(process.env, {
+      HOVER_BASE_URL: hover.baseUrl,
+      HOVER_CLIENT_ID: CLIENT.clientId,
+      HOVER_CLIENT_SECRET: CLIENT.clientSecret,
+      HOVER_REDIRECT_URI: redirectUri,
+      HOVER_TOKEN_KEY: randomBytes(32).toString('base64'),
+    });
+    app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+    await app.listen(port, '127.0.0.1');
+    pass(`app listening on ${appUrl}, emulator on ${hover.baseUrl}`);
+
+    const consent = await completeConsent({
+      emulator: hover.emulator,
+      authorizeUrl: `${appUrl}/hover/authorize`,
+      headers: { [ACCOUNT_HEADER]: 'acme' },
+    });
+    assert.equal(consent.status, 302, `callback status (body: ${consent.body.slice(0, 300)})`);
+    assert.equal(consent.location, '/hover/connected');
+    pass('authorize -> Allow -> callback redirected to /hover/connected');
+
+    const jobs = await getJson(`${appUrl}/jobs`, 'acme');
+    assert.equal(jobs.status, 200, `GET /jobs as acme: ${JSON.stringify(jobs.body)}`);
+    const page = jobs.body as HoverJobsPage;
+    assert.deepEqual(page.pagination, { current_page: 1, next_page: 2, total: 30 });
+    assert.equal(page.results.length, 5);
+    assert.deepEqual(
+      page.results.map((job) => [job.id, job.name, job.state, job.location.city]),
+      EXPECTED_ROWS,
+    );
+    assert.deepEqual(page.results[0], EXPECTED_FIRST_JOB);
+    pass('GET /jobs as acme: 5 jobs 10001-10005 with the emulator values, pagination 1 -> 2 of 30');
+
+    const other = await getJson(`${appUrl}/jobs`, 'globex');
+    assert.equal(other.status, 401, `GET /jobs as globex: ${JSON.stringify(other.body)}`);
+    assert.equal((other.body as { code?: string }).code, 'HOVER_NOT_CONNECTED');
+    pass('GET /jobs as globex: 401 HOVER_NOT_CONNECTED');
+
+    assert.equal(hover.emulator.tokenRequestCount('authorization_code'), 1, 'authorization_code token requests');
+    assert.equal(hover.emulator.tokenRequestCount(), 1, 'token requests of any grant type');
+    assert.equal(hover.emulator.apiRequestCount('/api/v3/jobs'), 1, 'GET /api/v3/jobs requests (the 401 must not reach Hover)');
+    pass('emulator counted exactly 1 authorization_code token request and 1 jobs request');
+  } finally {
+    await app?.close();
+    await hover?.stop();
+  }
+}
+
+async function getJson(url: string, account: string): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { headers: { [ACCOUNT_HEADER]: account } });
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) };
+  } catch {
+    return { status: response.status, body: text };
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function pass(what: string): void {
+  console.log(`  ok - ${what}`);
+}
+
+main().then(
+  () => console.log('consumer check passed'),
+  (error: unknown) => {
+    console.error('consumer check FAILED:', error);
+    process.exitCode = 1;
+  },
+);

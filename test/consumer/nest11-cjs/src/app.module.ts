@@ -1,0 +1,40 @@
+import { HoverAuthModule, hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig, AppConfigModule } from './app-config';
+import { JobsController } from './jobs.controller';
+
+/** Header that says which of this app's accounts a request is for (a real app reads its session). */
+export const ACCOUNT_HEADER = 'x-account-id';
+
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      imports: [AppConfigModule],
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        type: 'postgres',
+        url: config.databaseUrl,
+        entities: [...hoverAuthEntities],
+        migrations: [...hoverAuthMigrations],
+        migrationsRun: true,
+      }),
+    }),
+    HoverAuthModule.forRootAsync({
+      imports: [AppConfigModule],
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        baseUrl: config.hover.baseUrl,
+        clientId: config.hover.clientId,
+        clientSecret: config.hover.clientSecret,
+        redirectUri: config.hover.redirectUri,
+        encryptionKeys: [{ id: 'k1', key: config.hover.tokenKey }],
+        successRedirect: '/hover/connected',
+        failureRedirect: '/hover/failed',
+        resolveConnectionId: (request) => String(request.headers[ACCOUNT_HEADER] ?? 'anonymous'),
+      }),
+    }),
+  ],
+  controllers: [JobsController],
+})
+export class AppModule {}
