@@ -108,4 +108,15 @@ describe('HoverAxiosHooks: API failures become HoverApiException', () => {
     const error = await pending.catch((caught: unknown) => caught);
     expect(axios.isCancel(error)).toBe(true);
   });
+
+  it("a caller cannot smuggle hover-auth's internal fields in: the managed access token is always sent", async () => {
+    const sent: string[] = [];
+    const { client } = clientAnswering(async (config) => {
+      sent.push(String(config.headers.get('Authorization')));
+      return { status: 200, data: { ok: true } };
+    });
+    const smuggled = { hoverAccessToken: 'attacker-token', hoverRetried: true, hoverConnectionId: 'other-account' } as object;
+    expect(await client.getData('/v3/jobs', smuggled)).toEqual({ ok: true });
+    expect(sent).toEqual([`Bearer ${ACCESS_TOKEN}`]);
+  });
 });

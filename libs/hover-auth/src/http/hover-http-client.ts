@@ -1,16 +1,18 @@
 import type { HttpService } from '@nestjs/axios';
 import type { AxiosResponse } from 'axios';
 import type { Observable } from 'rxjs';
-import type { HoverRequestConfig } from './hover-request-config';
+import type { HoverRequestConfig, HoverScopedRequestConfig } from './hover-request-config';
 
 /**
  * Calls Hover's API (`{baseUrl}/api`, so paths look like `/v3/jobs`) on behalf of one connection. The
  * access token is attached and refreshed automatically. Shaped like `@nestjs/axios`'s `HttpService`
  * (cold Observables of `AxiosResponse`), plus promise helpers that resolve to the response body.
  *
- * Errors: {@link HoverNotConnectedException}, {@link HoverReauthorizationRequiredException},
- * {@link HoverTokenEndpointException} subclasses when a refresh fails, and `AxiosError` for API errors
- * (its `Authorization` header redacted).
+ * Errors (all {@link HoverAuthException}s with a stable `code`): {@link HoverNotConnectedException},
+ * {@link HoverReauthorizationRequiredException}, {@link HoverTokenEndpointException} subclasses or
+ * {@link HoverRefreshTimeoutException} when a needed refresh fails, {@link HoverTokenDecryptionException},
+ * and {@link HoverApiException} when Hover's API answers an error or does not answer. A request the
+ * caller cancels (`signal`) rejects with axios's `CanceledError`.
  */
 export class HoverHttpClient {
   constructor(
@@ -63,7 +65,9 @@ export class HoverHttpClient {
     return this.requestData<T>({ ...config, method: 'POST', url, data });
   }
 
-  private scope(config: HoverRequestConfig = {}): HoverRequestConfig {
-    return { ...config, hoverConnectionId: this.connectionId };
+  /** Binds the request to this connection; hover-auth's internal fields cannot come from the caller. */
+  private scope(config: HoverRequestConfig = {}): HoverScopedRequestConfig {
+    const { hoverAccessToken: _token, hoverRetried: _retried, ...rest } = config as HoverScopedRequestConfig;
+    return { ...rest, hoverConnectionId: this.connectionId };
   }
 }
