@@ -6,6 +6,7 @@ import { createControlRouter } from './control/control.routes';
 import { validateFaults } from './control/validate-faults';
 import { EmulatorContext } from './emulator-context.interface';
 import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, DEFAULT_AUTHORIZATION_CODE_TTL_SECONDS, DEFAULT_FAULTS } from './hover-emulator.constants';
+import { HoverEmulatorClient } from './hover-emulator-client.interface';
 import { HoverEmulatorFaults } from './hover-emulator-faults.interface';
 import { HoverEmulatorOptions } from './hover-emulator-options.interface';
 import { AccessTokenSigner } from './oauth/access-token-signer';
@@ -127,7 +128,7 @@ export class HoverEmulator {
    * @param c `{ clientId, clientSecret, redirectUris: absolute URLs, name?: consent-page name (default clientId) }`
    * @throws TypeError when a field is missing or a redirect URI is not an absolute URL
    */
-  registerClient(c: { clientId: string; clientSecret: string; redirectUris: string[]; name?: string }): void {
+  registerClient(c: HoverEmulatorClient): void {
     if (!c || typeof c.clientId !== 'string' || !c.clientId || typeof c.clientSecret !== 'string' || !c.clientSecret) {
       throw new TypeError('registerClient: clientId and clientSecret must be non-empty strings.');
     }

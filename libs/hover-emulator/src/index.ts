@@ -1,8 +1,16 @@
 /**
  * Public API of `@hover-auth/emulator`: a local Hover OAuth server + API subset for tests and the
- * sample app. Everything else in this folder is internal.
+ * sample app, and test helpers that drive the consent flow without a browser. Everything else in this
+ * folder is internal.
  */
 export { HoverEmulator } from './hover-emulator';
 export type { HoverEmulatorOptions } from './hover-emulator-options.interface';
 export type { HoverEmulatorFaults } from './hover-emulator-faults.interface';
+export type { HoverEmulatorClient } from './hover-emulator-client.interface';
 export { DEFAULT_EMULATOR_CLIENT } from './hover-emulator.constants';
+export { startHoverEmulator } from './harness/start-hover-emulator';
+export type { RunningHoverEmulator, StartHoverEmulatorOptions } from './harness/start-hover-emulator';
+export { completeConsent } from './harness/complete-consent';
+export type { CompleteConsentOptions, CompletedConsent } from './harness/complete-consent';
+export { ConsentFlowError } from './harness/consent-flow.error';
+export type { ConsentFlowFailure } from './harness/consent-flow.error';
