@@ -41,7 +41,7 @@ module.exports = {
       name: 'exceptions-are-a-leaf',
       severity: 'error',
       comment: 'exceptions/ imports nothing else of hover-auth.',
-      from: { path: layer('exceptions') },
+      from: { path: layer('exceptions'), pathNot: notSpec },
       to: { path: `${SRC}/`, pathNot: layer('exceptions') },
     },
     onlyDown('token-endpoint', []),

@@ -18,7 +18,7 @@ export interface HoverConnectionProfile {
   integrationsEnabled: boolean;
 }
 
-/** Outcome of {@link HoverConnectionRepository.reencryptAll}. */
+/** Outcome of `HoverConnectionsService.reencryptAll()`: counts and the connection ids that need attention. */
 export interface ReencryptionResult {
   /** Rows examined. */
   rows: number;
