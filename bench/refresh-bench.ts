@@ -218,7 +218,7 @@ async function main(): Promise<void> {
         ids.slice(i, i + 250).map((connectionId, j) =>
           repository.saveAuthorizedConnection(
             connectionId,
-            { accessToken: `${stored.accessToken}-${i + j}`, refreshToken: `refresh-${i + j}-${'x'.repeat(32)}`, accessTokenExpiresAt: Date.now() + 7_000_000, scope: 'all', ownerId: String(1000 + i + j), ownerType: 'orgs' },
+            { accessToken: `${stored.accessToken}-${i + j}`, refreshToken: `refresh-${i + j}-${'x'.repeat(32)}`, accessTokenIssuedAt: Date.now(), accessTokenExpiresAt: Date.now() + 7_000_000, scope: 'all', ownerId: String(1000 + i + j), ownerType: 'orgs' },
             { hoverUserId: String(i + j), hoverOrgId: String(1000 + i + j), hoverOrgName: null, integrationsEnabled: true },
           ),
         ),

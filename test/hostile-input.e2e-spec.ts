@@ -341,7 +341,7 @@ describe('hostile input', () => {
     it('a ciphertext copied from another row fails to decrypt', async () => {
       const other = await target.sample.app.get(HoverConnectionRepository).saveAuthorizedConnection(
         'other-account',
-        { accessToken: 'other-access', refreshToken: 'other-refresh', accessTokenExpiresAt: Date.now() + 3_600_000, scope: 'all', ownerId: '2', ownerType: 'orgs' },
+        { accessToken: 'other-access', refreshToken: 'other-refresh', accessTokenIssuedAt: Date.now(), accessTokenExpiresAt: Date.now() + 3_600_000, scope: 'all', ownerId: '2', ownerType: 'orgs' },
         { hoverUserId: '2', hoverOrgId: '2', hoverOrgName: null, integrationsEnabled: true },
       );
       expect(other.connectionId).toBe('other-account');

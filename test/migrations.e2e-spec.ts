@@ -30,7 +30,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('hov
   it('creates the tables, and the repository writes tokens with compare-and-swap', async () => {
     const applied = await dataSource.runMigrations();
     expect(applied.map((migration) => migration.name)).toEqual(hoverAuthMigrations.map((migration) => migration.name));
-    expect(applied).toHaveLength(4);
+    expect(applied).toHaveLength(5);
     // The entities match the migrated schema: no pending schema change.
     const pending = await dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((query) => query.query)).toEqual([]);
@@ -39,7 +39,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('hov
     const expiresAt = Date.UTC(2030, 0, 1);
     const saved = await repository.saveAuthorizedConnection(
       'acct-1',
-      { accessToken: 'access-1', refreshToken: 'refresh-1', accessTokenExpiresAt: expiresAt, scope: 'all', ownerId: '785', ownerType: 'orgs' },
+      { accessToken: 'access-1', refreshToken: 'refresh-1', accessTokenIssuedAt: expiresAt - 7_200_000, accessTokenExpiresAt: expiresAt, scope: 'all', ownerId: '785', ownerType: 'orgs' },
       { hoverUserId: '12', hoverOrgId: '785', hoverOrgName: 'Acme Roofing', integrationsEnabled: true },
     );
     expect(saved.version).toBe(1);
@@ -49,11 +49,11 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('hov
     expect(typeof row.createdAt).toBe('number');
 
     const rotated = await repository.replaceTokens(row, {
-      accessToken: 'access-2', refreshToken: null, accessTokenExpiresAt: expiresAt + 1000, scope: null, ownerId: null, ownerType: null,
+      accessToken: 'access-2', refreshToken: null, accessTokenIssuedAt: expiresAt, accessTokenExpiresAt: expiresAt + 1000, scope: null, ownerId: null, ownerType: null,
     });
     expect(rotated?.version).toBe(2);
     const stale = await repository.replaceTokens(row, {
-      accessToken: 'access-stale', refreshToken: 'refresh-stale', accessTokenExpiresAt: expiresAt, scope: null, ownerId: null, ownerType: null,
+      accessToken: 'access-stale', refreshToken: 'refresh-stale', accessTokenIssuedAt: expiresAt, accessTokenExpiresAt: expiresAt, scope: null, ownerId: null, ownerType: null,
     });
     expect(stale).toBeNull();
     expect(await repository.findById('acct-1')).toMatchObject({ accessToken: 'access-2', refreshToken: 'refresh-1', version: 2 });

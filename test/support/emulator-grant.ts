@@ -37,6 +37,7 @@ export async function connectThroughEmulator(
     {
       accessToken: token.access_token,
       refreshToken: token.refresh_token,
+      accessTokenIssuedAt: receivedAt,
       accessTokenExpiresAt: receivedAt + token.expires_in * 1000,
       scope: token.scope,
       ownerId: String(token.owner_id),

@@ -61,4 +61,11 @@ export interface HoverEmulatorFaults {
    * - `'ignore'`: like a Doorkeeper without PKCE columns: challenge and verifier are ignored.
    */
   pkce: 'honour' | 'ignore';
+  /**
+   * What successful token answers report as `expires_in`, while the tokens really live
+   * `accessTokenTtlSeconds` as always: for clients facing odd lifetimes. `'actual'` (default) reports
+   * the real lifetime; `'omit'` leaves the field out; any other value (`null`, `0`, `-5`, `"2h"`, …) is
+   * sent as is.
+   */
+  reportedExpiresIn: 'actual' | 'omit' | number | string | null;
 }

@@ -27,6 +27,7 @@ export const DEFAULT_FAULTS: Readonly<HoverEmulatorFaults> = Object.freeze({
   tokenEndpointStatus: null,
   tokenEndpointResponse: null,
   pkce: 'honour',
+  reportedExpiresIn: 'actual',
 });
 
 /** Default access-token lifetime in seconds (Hover: 2 hours). Internal. */

@@ -25,15 +25,20 @@ export async function createMigratedDataSource(): Promise<DataSource> {
   return dataSource;
 }
 
-/** A token set as the token endpoint client returns it; `expiresInSeconds` counts from now. */
+/**
+ * A token set as the token endpoint client returns it: a Hover access token (7200 s lifetime) with
+ * `expiresInSeconds` left from now, so it was received `7200 - expiresInSeconds` seconds ago.
+ */
 export function tokenSet(
   overrides: Partial<HoverTokenSet> & { expiresInSeconds?: number } = {},
 ): HoverTokenSet {
   const { expiresInSeconds = 7200, ...rest } = overrides;
+  const expiresAt = Date.now() + expiresInSeconds * 1000;
   return {
     accessToken: 'access-token-1',
     refreshToken: 'refresh-token-1',
-    accessTokenExpiresAt: Date.now() + expiresInSeconds * 1000,
+    accessTokenIssuedAt: expiresAt - 7200 * 1000,
+    accessTokenExpiresAt: expiresAt,
     scope: 'all',
     ownerId: '785',
     ownerType: 'orgs',

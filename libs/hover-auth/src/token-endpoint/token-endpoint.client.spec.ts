@@ -145,14 +145,46 @@ describe('TokenEndpointClient', () => {
       expect(tokens.ownerId).toBe('991');
     });
 
-    it('assumes 7200 s when expires_in is missing', async () => {
-      const { expires_in: _dropped, ...body } = HOVER_TOKEN_BODY;
-      respond(200, body);
+    const warnings = () => logged[2].mock.calls.map((call) => String(call[0]));
+
+    // Under rotation Hover has already spent the old refresh token when it answers: an answer with a
+    // usable access token is never refused for a field we can do without (issue: "refresh answer
+    // rejected after Hover has already rotated").
+    it.each<[string, Record<string, unknown>, string]>([
+      ['missing', { expires_in: undefined }, 'expires_in is absent; assuming 3600 s'],
+      ['null', { expires_in: null }, 'expires_in is absent; assuming 3600 s'],
+      ['0', { expires_in: 0 }, 'expires_in is out of range (1-2592000 s); assuming 3600 s'],
+      ['negative', { expires_in: -1 }, 'expires_in is out of range (1-2592000 s); assuming 3600 s'],
+      ['1e308 (infinite in milliseconds)', { expires_in: 1e308 }, 'expires_in is out of range (1-2592000 s); assuming 3600 s'],
+      ['a huge numeric string', { expires_in: '9'.repeat(400) }, 'expires_in is not a number of seconds; assuming 3600 s'],
+      ['"2h"', { expires_in: '2h' }, 'expires_in is not a number of seconds; assuming 3600 s'],
+      ['true', { expires_in: true }, 'expires_in is not a number of seconds; assuming 3600 s'],
+      ['an object', { expires_in: { seconds: 7200 } }, 'expires_in is not a number of seconds; assuming 3600 s'],
+    ])('expires_in %s → the pair is kept with a 3600 s lifetime and a warning', async (_label, fields, warning) => {
+      respond(200, { ...HOVER_TOKEN_BODY, ...fields });
       const before = Date.now();
       const tokens = await client().refresh(REFRESH_TOKEN);
       const after = Date.now();
-      expect(tokens.accessTokenExpiresAt).toBeGreaterThanOrEqual(before + 7_200_000);
-      expect(tokens.accessTokenExpiresAt).toBeLessThanOrEqual(after + 7_200_000);
+      expect([tokens.accessToken, tokens.refreshToken]).toEqual([HOVER_TOKEN_BODY.access_token, 'new-refresh-token']);
+      expect(Number.isFinite(tokens.accessTokenExpiresAt)).toBe(true);
+      expect(tokens.accessTokenExpiresAt - tokens.accessTokenIssuedAt).toBe(3_600_000);
+      expect(tokens.accessTokenIssuedAt).toBeGreaterThanOrEqual(before);
+      expect(tokens.accessTokenIssuedAt).toBeLessThanOrEqual(after);
+      expect(warnings()).toEqual([`Hover's token response to the refresh_token grant: ${warning}.`]);
+    });
+
+    it.each<[string, Record<string, unknown>, Partial<Record<string, unknown>>, string]>([
+      ['token_type mac', { token_type: 'mac' }, {}, 'token_type is not Bearer; the access token is sent as a bearer token anyway'],
+      ['no token_type', { token_type: undefined }, {}, 'token_type is absent; the access token is sent as a bearer token anyway'],
+      ['a numeric refresh_token', { refresh_token: 12345 }, { refreshToken: null }, 'refresh_token is not a usable string; the stored refresh token is kept'],
+      ['a scope over 255 characters', { scope: 's'.repeat(256) }, { scope: null }, 'scope is longer than 255 characters; ignored'],
+      ['an owner_id over 64 characters', { owner_id: '9'.repeat(65) }, { ownerId: null }, 'owner_id is longer than 64 characters; ignored'],
+      ['an owner_type object', { owner_type: { a: 1 } }, { ownerType: null }, 'owner_type is not a string; ignored'],
+    ])('%s → accepted with a warning, the field dropped', async (_label, fields, expected, warning) => {
+      respond(200, { ...HOVER_TOKEN_BODY, ...fields });
+      const tokens = await client().refresh(REFRESH_TOKEN);
+      expect(tokens).toMatchObject({ accessToken: HOVER_TOKEN_BODY.access_token, ...expected });
+      expect(warnings()).toEqual([`Hover's token response to the refresh_token grant: ${warning}.`]);
     });
 
     it('reads a numeric-string expires_in as seconds', async () => {
@@ -346,10 +378,9 @@ describe('TokenEndpointClient', () => {
       ['a JSON string', JSON.stringify(SECRET)],
       ['a numeric access_token', JSON.stringify({ ...HOVER_TOKEN_BODY, access_token: 12345 })],
       ['an empty access_token', JSON.stringify({ ...HOVER_TOKEN_BODY, access_token: '' })],
-      ['token_type mac', JSON.stringify({ ...HOVER_TOKEN_BODY, token_type: 'mac' })],
-      ['no token_type', JSON.stringify({ ...HOVER_TOKEN_BODY, token_type: undefined })],
-      ['a negative expires_in', JSON.stringify({ ...HOVER_TOKEN_BODY, expires_in: -1 })],
-      ['a non-numeric expires_in', JSON.stringify({ ...HOVER_TOKEN_BODY, expires_in: '2h' })],
+      ['no access_token', JSON.stringify({ ...HOVER_TOKEN_BODY, access_token: undefined })],
+      ['an access_token with a newline', JSON.stringify({ ...HOVER_TOKEN_BODY, access_token: 'abc\ndef' })],
+      ['an OAuth error object', JSON.stringify({ error: 'invalid_grant', error_description: 'revoked' })],
     ])('HTTP 200 with %s', async (_label, body) => {
       respond(200, body, body.startsWith('<') ? 'text/html' : 'application/json');
       const error = await failure(client().exchangeAuthorizationCode(CODE));
@@ -384,13 +415,15 @@ describe('TokenEndpointClient', () => {
       expect(tokens.accessToken).toBe(HOVER_TOKEN_BODY.access_token);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
-      expect(Object.keys(tokens).sort()).toEqual(['accessToken', 'accessTokenExpiresAt', 'ownerId', 'ownerType', 'refreshToken', 'scope']);
+      expect(Object.keys(tokens).sort()).toEqual(['accessToken', 'accessTokenExpiresAt', 'accessTokenIssuedAt', 'ownerId', 'ownerType', 'refreshToken', 'scope']);
     });
 
-    it('treats a 200 whose body carries `error` as an error', async () => {
+    it('a 200 whose JSON carries an OAuth `error` is an invalid answer, not a refusal of the grant', async () => {
       respond(200, { ...HOVER_TOKEN_BODY, error: 'invalid_grant' });
       const error = await failure(client().refresh(REFRESH_TOKEN));
-      expect(error).toBeInstanceOf(HoverInvalidGrantException);
+      expect(error).toBeInstanceOf(HoverInvalidTokenResponseException);
+      expect(error).not.toBeInstanceOf(HoverInvalidGrantException);
+      expect(error.message).toBe("Hover's token response is invalid (error).");
     });
 
     it('refuses an answer over 64 KiB without buffering it whole', async () => {
@@ -402,9 +435,9 @@ describe('TokenEndpointClient', () => {
     });
 
     it('names the offending field', async () => {
-      respond(200, { ...HOVER_TOKEN_BODY, token_type: 'mac' });
+      respond(200, { ...HOVER_TOKEN_BODY, access_token: 42 });
       const error = await failure(client().refresh(REFRESH_TOKEN));
-      expect(error.message).toBe("Hover's token response is invalid (token_type).");
+      expect(error.message).toBe("Hover's token response is invalid (access_token).");
     });
 
     it('HTTP 404 without an OAuth error', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { z } from 'zod';
-import { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
+import { HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
 import type { ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
 import {
   HoverInvalidClientException,
@@ -12,19 +12,7 @@ import {
   HoverTokenEndpointUnavailableException,
 } from '../exceptions/hover-token-endpoint.exceptions';
 import type { HoverTokenSet } from './hover-token-set';
-
-const tokenResponseSchema = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().refine((value) => value.toLowerCase() === 'bearer'),
-  expires_in: z
-    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
-    .pipe(z.number().finite().nonnegative())
-    .optional(),
-  refresh_token: z.string().min(1).optional(),
-  scope: z.string().optional(),
-  owner_id: z.union([z.number(), z.string()]).optional(),
-  owner_type: z.string().optional(),
-});
+import { readTokenResponse } from './token-response';
 
 const errorResponseSchema = z.object({ error: z.string().min(1) });
 
@@ -133,8 +121,11 @@ export class TokenEndpointClient {
   private parseOrThrow(response: AxiosResponse<string>, grantType: string, receivedAt: number): HoverTokenSet {
     const status = response.status;
     const body = parseJson(response.data);
+    const success = status >= 200 && status < 300;
     const oauthError = errorResponseSchema.safeParse(body);
-    if (oauthError.success) {
+    // A 2xx whose JSON is an OAuth error object is an invalid answer, not a refusal of the grant: only a
+    // 4xx `invalid_grant` makes a connection reauthorization_required (handled below).
+    if (!success && oauthError.success) {
       // Decided by the `error` code, never by the status: Hover/old Doorkeeper answer 401 for every error.
       const error = oauthError.data.error;
       if (error === 'invalid_grant') throw new HoverInvalidGrantException(status);
@@ -162,24 +153,17 @@ export class TokenEndpointClient {
       // (A 3xx or 404 without JSON is a misconfiguration instead, reported as an invalid response.)
       throw new HoverTokenEndpointUnavailableException(`Hover's token endpoint answered HTTP ${status} with a body that is not JSON.`, status);
     }
-    if (status !== 200) {
+    if (!success) {
       throw new HoverInvalidTokenResponseException(`Hover's token endpoint answered HTTP ${status} without an OAuth error.`, status);
     }
-    const parsed = tokenResponseSchema.safeParse(body);
-    if (!parsed.success) {
-      const fields = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? 'body')))].join(', ');
-      throw new HoverInvalidTokenResponseException(`Hover's token response is invalid (${fields}).`, status);
+    const reading = readTokenResponse(body, receivedAt);
+    if (!reading.ok) {
+      throw new HoverInvalidTokenResponseException(`Hover's token response is invalid (${reading.invalidFields.join(', ')}).`, status);
     }
-    const token = parsed.data;
-    const lifetimeSeconds = token.expires_in ?? DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS;
-    return {
-      accessToken: token.access_token,
-      refreshToken: token.refresh_token ?? null,
-      accessTokenExpiresAt: receivedAt + lifetimeSeconds * 1000,
-      scope: token.scope ?? null,
-      ownerId: token.owner_id === undefined ? null : String(token.owner_id),
-      ownerType: token.owner_type ?? null,
-    };
+    for (const warning of reading.warnings) {
+      this.logger.warn(`Hover's token response to the ${grantType} grant: ${warning}.`);
+    }
+    return reading.tokens;
   }
 }
 

@@ -46,6 +46,10 @@ export class HoverConnection {
   @Column({ name: 'refresh_token', type: 'text', nullable: true })
   refreshToken: string | null;
 
+  /** When the access token was received, epoch milliseconds; `null` for rows stored before this column existed. */
+  @Column({ name: 'access_token_issued_at', type: 'bigint', nullable: true, transformer: epochMillisecondsTransformer })
+  accessTokenIssuedAt: number | null;
+
   /** When the access token expires: time the token response was received + `expires_in`, epoch milliseconds. */
   @Column({ name: 'access_token_expires_at', type: 'bigint', transformer: epochMillisecondsTransformer })
   accessTokenExpiresAt: number;

@@ -135,6 +135,7 @@ describe('HoverConnectionRepository (better-sqlite3, migrated schema)', () => {
         integrationsEnabled: true,
         accessToken: 'access-1',
         refreshToken: 'refresh-1',
+        accessTokenIssuedAt: T0,
         accessTokenExpiresAt: T0 + 7_200_000,
         scope: 'all',
         status: 'active',

@@ -155,6 +155,7 @@ export class HoverConnectionRepository {
       hoverOrgName: profile.hoverOrgName,
       integrationsEnabled: profile.integrationsEnabled,
       ...this.encryptedTokens(connectionId, tokens.accessToken, tokens.refreshToken),
+      accessTokenIssuedAt: tokens.accessTokenIssuedAt,
       accessTokenExpiresAt: tokens.accessTokenExpiresAt,
       scope: tokens.scope,
       status: 'active' as const,
@@ -185,6 +186,7 @@ export class HoverConnectionRepository {
     const changes = {
       accessToken: tokens.accessToken,
       refreshToken: tokens.refreshToken ?? expected.refreshToken,
+      accessTokenIssuedAt: tokens.accessTokenIssuedAt,
       accessTokenExpiresAt: tokens.accessTokenExpiresAt,
       scope: tokens.scope ?? expected.scope,
       status: 'active' as const,

@@ -291,7 +291,17 @@ export class HoverTokenManager {
     }
   }
 
+  /**
+   * Due when the access token expires within the refresh margin: `refreshMarginSeconds`, but never
+   * more than half the token's real lifetime (expiry − receipt), so a token Hover issues for less than
+   * the margin is still used for half its life and refreshed proactively at most once, instead of
+   * refreshed on every call. Rows stored before the receipt time was kept use the configured margin.
+   */
   private isDueForRefresh(connection: HoverConnection): boolean {
-    return connection.accessTokenExpiresAt - this.options.refreshMarginSeconds * 1000 <= Date.now();
+    let marginMs = this.options.refreshMarginSeconds * 1000;
+    if (connection.accessTokenIssuedAt !== null && connection.accessTokenIssuedAt !== undefined) {
+      marginMs = Math.min(marginMs, Math.floor((connection.accessTokenExpiresAt - connection.accessTokenIssuedAt) / 2));
+    }
+    return connection.accessTokenExpiresAt - marginMs <= Date.now();
   }
 }

@@ -108,6 +108,44 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
     expect(refresh).not.toHaveBeenCalled();
   });
 
+  describe('lifetimes at or below the refresh margin (300 s here)', () => {
+    /** A token set received now that lives `lifetimeSeconds`. */
+    const shortLived = (accessToken: string, refreshToken: string, lifetimeSeconds: number): HoverTokenSet => {
+      const now = Date.now();
+      return { ...tokenSet({ accessToken, refreshToken }), accessTokenIssuedAt: now, accessTokenExpiresAt: now + lifetimeSeconds * 1000 };
+    };
+
+    it('a 60 s token is used for 20 calls without any refresh (half its life is the effective margin)', async () => {
+      await connections.saveAuthorizedConnection(CONNECTION, shortLived('access-60', STORED_REFRESH_TOKEN, 60), connectionProfile());
+      for (let call = 0; call < 20; call++) expect(await manager.getAccessToken(CONNECTION)).toBe('access-60');
+      expect(refresh).not.toHaveBeenCalled();
+    });
+
+    it('at most one proactive refresh per token received: past half its life, one refresh; its successor is used for the next 20 calls', async () => {
+      const issuedAt = Date.now() - 31_000;
+      await connections.saveAuthorizedConnection(
+        CONNECTION,
+        { ...shortLived('access-old', STORED_REFRESH_TOKEN, 60), accessTokenIssuedAt: issuedAt, accessTokenExpiresAt: issuedAt + 60_000 },
+        connectionProfile(),
+      );
+      refresh.mockImplementation(async () => shortLived(`access-${refresh.mock.calls.length}`, `refresh-${refresh.mock.calls.length}`, 60));
+      const answers = [];
+      for (let call = 0; call < 20; call++) answers.push(await manager.getAccessToken(CONNECTION));
+      expect(refresh).toHaveBeenCalledTimes(1);
+      expect(refresh).toHaveBeenCalledWith(STORED_REFRESH_TOKEN, expect.any(Number));
+      expect(new Set(answers)).toEqual(new Set(['access-1']));
+      expect(await stored()).toMatchObject({ accessToken: 'access-1', refreshToken: 'refresh-1', version: 2 });
+    });
+
+    it('a row stored before the receipt time was kept (NULL) uses the configured margin', async () => {
+      await seed(100);
+      await rows.update({ connectionId: CONNECTION }, { accessTokenIssuedAt: null });
+      refresh.mockResolvedValueOnce(tokenSet({ accessToken: 'access-new', refreshToken: 'refresh-new' }));
+      expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+  });
+
   it('refreshes a token within the margin once and stores the new pair', async () => {
     await seed(100); // expires in 100 s, margin 300 s
     refresh.mockResolvedValueOnce(tokenSet({ accessToken: 'access-new', refreshToken: 'refresh-new', expiresInSeconds: 7200 }));

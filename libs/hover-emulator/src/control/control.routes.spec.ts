@@ -11,6 +11,7 @@ const DEFAULT_FAULTS = {
   tokenEndpointStatus: null,
   tokenEndpointResponse: null,
   pkce: 'honour',
+  reportedExpiresIn: 'actual',
 };
 
 describe('/__emulator control surface over HTTP', () => {

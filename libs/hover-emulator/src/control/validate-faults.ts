@@ -26,6 +26,10 @@ const CHECKS: Record<keyof HoverEmulatorFaults, [Check, string]> = {
   tokenEndpointStatus: [httpStatusOrNull, 'an HTTP status 100–599 or null'],
   tokenEndpointResponse: [rawResponseOrNull, 'null or { status, contentType, body } (body a string)'],
   pkce: [oneOf('honour', 'ignore'), "'honour' or 'ignore'"],
+  reportedExpiresIn: [
+    (value) => value === null || typeof value === 'string' || (typeof value === 'number' && !Number.isNaN(value)),
+    "'actual', 'omit', a number, a string or null",
+  ],
 };
 
 /**

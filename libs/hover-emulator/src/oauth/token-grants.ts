@@ -8,7 +8,7 @@ export interface TokenResponseBody {
   access_token: string;
   token_type: 'Bearer';
   /** Lifetime in SECONDS. */
-  expires_in: number;
+  expires_in?: unknown;
   /** Absent only under the `omitRefreshTokenOnRefresh` fault. */
   refresh_token?: string;
   scope: 'all';
@@ -110,10 +110,11 @@ function issueTokenRow(
 }
 
 function responseBody(ctx: EmulatorContext, record: TokenRecord, includeRefreshToken: boolean): TokenResponseBody {
+  const reported = ctx.faults().reportedExpiresIn;
   return {
     access_token: record.accessToken,
     token_type: 'Bearer',
-    expires_in: ctx.accessTokenTtlSeconds,
+    ...(reported === 'omit' ? {} : { expires_in: reported === 'actual' ? ctx.accessTokenTtlSeconds : reported }),
     ...(includeRefreshToken && record.refreshToken ? { refresh_token: record.refreshToken } : {}),
     scope: 'all',
     created_at: Math.floor(record.createdAt / 1000),

@@ -39,6 +39,7 @@ describe('HoverAuthInit1764460800000 (better-sqlite3)', () => {
       'HoverAuthRefreshLease1764547200000',
       'HoverAuthAuthorizationRequest1764633600000',
       'HoverAuthOrgName1764720000000',
+      'HoverAuthAccessTokenIssuedAt1764806400000',
     ]);
     expect(await dataSource.showMigrations()).toBe(false);
   });

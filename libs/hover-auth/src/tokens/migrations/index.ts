@@ -2,6 +2,7 @@ import { HoverAuthInit1764460800000 } from './1764460800000-hover-auth-init';
 import { HoverAuthRefreshLease1764547200000 } from './1764547200000-hover-auth-refresh-lease';
 import { HoverAuthAuthorizationRequest1764633600000 } from './1764633600000-hover-auth-authorization-request';
 import { HoverAuthOrgName1764720000000 } from './1764720000000-hover-auth-org-name';
+import { HoverAuthAccessTokenIssuedAt1764806400000 } from './1764806400000-hover-auth-access-token-issued-at';
 
 /**
  * Migrations that create and evolve the hover-auth tables, oldest first. Spread them into the host's
@@ -13,4 +14,5 @@ export const hoverAuthMigrations = [
   HoverAuthRefreshLease1764547200000,
   HoverAuthAuthorizationRequest1764633600000,
   HoverAuthOrgName1764720000000,
+  HoverAuthAccessTokenIssuedAt1764806400000,
 ];
