@@ -98,6 +98,15 @@ describe('hostile input', () => {
       await expectRefused(() => callback(`code=abc&state=${noCookie.state}`), 400, 'HOVER_STATE_BROWSER_MISMATCH');
     });
 
+    it("a callback replayed from another browser does not spend the real user's flow", async () => {
+      const victim = await startFlow();
+      const intruder = await startFlow();
+      await expectRefused(() => callback(`error=access_denied&state=${victim.state}`, intruder.cookie), 400, 'HOVER_STATE_BROWSER_MISMATCH');
+      await expectRefused(() => callback(`error=access_denied&state=${victim.state}`), 400, 'HOVER_STATE_BROWSER_MISMATCH');
+      // The real browser can still finish its flow.
+      expect((await callback(`error=access_denied&state=${victim.state}`, victim.cookie)).location).toBe('/?hover_error=access_denied');
+    });
+
     it('state repeated → 400 HOVER_INVALID_STATE, and the pending request is not consumed', async () => {
       const { state, cookie } = await startFlow();
       await expectRefused(() => callback(`code=abc&state=${state}&state=${state}`, cookie), 400, 'HOVER_INVALID_STATE');
@@ -252,14 +261,40 @@ describe('hostile input', () => {
       ['JSON null', 502, 'HOVER_INVALID_TOKEN_RESPONSE', json('null')],
       ['a JSON array', 502, 'HOVER_INVALID_TOKEN_RESPONSE', json([valid])],
       ['a numeric access_token', 502, 'HOVER_INVALID_TOKEN_RESPONSE', json({ ...valid, access_token: 42 })],
-      ['token_type mac', 502, 'HOVER_INVALID_TOKEN_RESPONSE', json({ ...valid, token_type: 'mac' })],
-      ['a negative expires_in', 502, 'HOVER_INVALID_TOKEN_RESPONSE', json({ ...valid, expires_in: -5 })],
-      ['an empty refresh_token', 502, 'HOVER_INVALID_TOKEN_RESPONSE', json({ ...valid, refresh_token: '' })],
-      ['a 200 carrying error', 502, 'HOVER_TOKEN_ENDPOINT_ERROR', json({ ...valid, error: 'invalid_request' })],
+      ['a 200 carrying error', 502, 'HOVER_INVALID_TOKEN_RESPONSE', json({ ...valid, error: 'invalid_request' })],
       ['invalid_client', 502, 'HOVER_INVALID_CLIENT', { status: 401, contentType: 'application/json', body: '{"error":"invalid_client"}' }],
     ])('%s → %i %s, grant kept', async (_name, status, code, response) => {
       expect(await refreshAnswered(response)).toEqual({ status, code });
       expect((await rawConnection())[0].status).toBe('active');
+    });
+
+    // Under rotation Hover has spent the old refresh token when it answers: an answer with a usable
+    // access token is stored even when another field is odd (a warning is logged).
+    it.each<[string, Record<string, unknown>, 'new' | 'kept']>([
+      ['token_type mac', { token_type: 'mac' }, 'new'],
+      ['a negative expires_in', { expires_in: -5 }, 'new'],
+      ['an empty refresh_token', { refresh_token: '' }, 'kept'],
+    ])('%s → the answer is stored, not refused (a warning is logged)', async (_name, fields, refreshToken) => {
+      const before = await target.sample.app.get(HoverConnectionRepository).findById('default');
+      target.emulator.expireAccessTokens();
+      target.emulator.setFaults({ tokenEndpointResponse: json({ ...valid, ...fields }) });
+      try {
+        // The made-up access token is stored and sent: Hover's API refuses it, twice (no second refresh).
+        expect(await jobs()).toEqual({ status: 502, code: 'HOVER_API_ERROR' });
+      } finally {
+        target.emulator.setFaults({ tokenEndpointResponse: null });
+      }
+      const after = await target.sample.app.get(HoverConnectionRepository).findById('default');
+      expect(after).toMatchObject({
+        status: 'active',
+        accessToken: valid.access_token,
+        refreshToken: refreshToken === 'new' ? valid.refresh_token : before?.refreshToken,
+        version: (before?.version ?? 0) + 1,
+      });
+      expect(logger.lines.some((line) => line.startsWith('warn') && line.includes("Hover's token response to the refresh_token grant"))).toBe(true);
+      // Leave a working grant for the next cases.
+      expect((await runConsent(target, 'allow')).callback?.location).toBe('/?connected=1');
+      await rememberSecrets();
     });
 
     it('invalid_client is logged loudly (error level), without secrets', async () => {

@@ -164,4 +164,38 @@ describe('HoverAuthModule wiring', () => {
     const error = await failure.catch((e: Error) => e);
     expect(String((error as Error).message)).not.toContain(OPTIONS.clientSecret);
   });
+
+  describe('startup schema check', () => {
+    it('a DataSource without hoverAuthEntities stops the bootstrap with a fix, not a raw TypeORM error at the first request', async () => {
+      const attempt = boot([
+        TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:', entities: [] }),
+        HoverAuthModule.forRoot(OPTIONS),
+      ]);
+      await expect(attempt).rejects.toBeInstanceOf(HoverAuthConfigurationError);
+      await expect(attempt).rejects.toThrow(/The DataSource has no entity HoverConnection\. Add hover-auth's entities to your DataSource/);
+    });
+
+    it('entities without the migrations having run stop the bootstrap, naming the table and the fix', async () => {
+      const attempt = boot([
+        TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:', entities: [...hoverAuthEntities] }),
+        HoverAuthModule.forRoot(OPTIONS),
+      ]);
+      await expect(attempt).rejects.toThrow(/The table hover_connections is missing or out of date\. Add hover-auth's migrations/);
+      await expect(attempt).rejects.toThrow(/The table hover_authorization_states is missing or out of date/);
+    });
+
+    it('a schema one migration behind (a column missing) is caught too', async () => {
+      const attempt = boot([
+        TypeOrmModule.forRoot({
+          type: 'better-sqlite3',
+          database: ':memory:',
+          entities: [...hoverAuthEntities],
+          migrations: hoverAuthMigrations.slice(0, -1),
+          migrationsRun: true,
+        }),
+        HoverAuthModule.forRoot(OPTIONS),
+      ]);
+      await expect(attempt).rejects.toThrow(/The table hover_connections is missing or out of date/);
+    });
+  });
 });

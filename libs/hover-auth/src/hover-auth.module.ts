@@ -11,6 +11,7 @@ import { HoverAuthorizationFlowService } from './oauth/hover-authorization-flow.
 import { TokenEndpointClient } from './token-endpoint/token-endpoint.client';
 import { HoverConnectionRepository } from './tokens/hover-connection.repository';
 import { HoverConnectionsService } from './tokens/hover-connections.service';
+import { HoverAuthSchemaCheck } from './tokens/hover-auth-schema.check';
 import { HoverTokenManager } from './tokens/hover-token-manager.service';
 import { TokenCipher } from './tokens/token-cipher';
 import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
@@ -51,6 +52,7 @@ import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
       useFactory: (options: ResolvedHoverAuthOptions) => new TokenCipher(options.encryptionKeys),
       inject: [HOVER_AUTH_RESOLVED_OPTIONS],
     },
+    HoverAuthSchemaCheck,
     HoverConnectionRepository,
     AuthorizationStateStore,
     TokenEndpointClient,

@@ -52,7 +52,7 @@ export { hoverAuthMigrations } from './tokens/migrations';
 // Errors
 export { HOVER_ERROR_CODES, HoverAuthException, type HoverErrorBody, type HoverErrorCode } from './exceptions/hover-auth.exception';
 export { HoverAuthConfigurationError } from './exceptions/hover-auth-configuration.error';
-export { HoverApiException, type HoverApiErrorCode, type HoverApiFailure } from './exceptions/hover-api.exception';
+export { HoverApiException, HoverRequestNotReplayedException, type HoverApiErrorCode, type HoverApiFailure } from './exceptions/hover-api.exception';
 export {
   HoverIntegrationsUnavailableException,
   HoverInvalidArgumentException,

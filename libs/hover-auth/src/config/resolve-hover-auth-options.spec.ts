@@ -170,7 +170,7 @@ describe('resolveHoverAuthOptions', () => {
       'refuses plain http to %j: the client secret and tokens would travel unencrypted',
       (baseUrl) => {
         const error = configurationError({ ...VALID, baseUrl });
-        expect(error.problems).toEqual([expect.stringContaining('http:// only for localhost and 127.0.0.1')]);
+        expect(error.problems).toEqual([expect.stringContaining('http:// only for localhost, 127.0.0.1 and [::1]')]);
       },
     );
 
@@ -304,6 +304,31 @@ describe('resolveHoverAuthOptions', () => {
     it('refuses duplicate ids', () => {
       expect(configurationError({ ...VALID, encryptionKeys: [{ id: 'k', key: KEY }, { id: 'k', key: KEY }] }).problems).toEqual([
         '`encryptionKeys` ids must be unique.',
+      ]);
+    });
+  });
+
+  describe('unknown keys', () => {
+    const problems = (options: unknown): readonly string[] => {
+      try {
+        resolveHoverAuthOptions(options as HoverAuthModuleOptions);
+      } catch (error) {
+        expect(error).toBeInstanceOf(HoverAuthConfigurationError);
+        return (error as HoverAuthConfigurationError).problems;
+      }
+      throw new Error('expected a HoverAuthConfigurationError');
+    };
+
+    it('a misspelt option is reported (it would otherwise be silently ignored), without its value', () => {
+      const found = problems({ ...VALID, clientSecrett: 'the-secret-value' });
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(/^Unknown option `clientSecrett`: check its spelling\. Known options: clientId, clientSecret, redirectUri, /);
+      expect(found.join('')).not.toContain('the-secret-value');
+    });
+
+    it('an extra returned from the factory is explained', () => {
+      expect(problems({ ...VALID, isGlobal: true })).toEqual([
+        '`isGlobal` is an extra, not an option: pass it to forRoot() itself or next to useFactory in forRootAsync(), never from the factory.',
       ]);
     });
   });

@@ -52,7 +52,7 @@ const encryptionKeySchema = z.object(
   { error: `each \`encryptionKeys\` entry must be an object { id, key }. ${KEY_FIX}` },
 );
 
-const schema = z.object({
+const schema = z.strictObject({
   clientId: requiredString('clientId', CREDENTIALS_FIX),
   clientSecret: requiredString('clientSecret', CREDENTIALS_FIX),
   redirectUri: requiredString(
@@ -67,7 +67,7 @@ const schema = z.object({
     },
     {
       error:
-        '`redirectUri` must be an absolute https:// URL without a fragment (http:// is allowed only for localhost and 127.0.0.1), exactly as registered with Hover (RFC 6749 §3.1.2, RFC 9700 §2.6).',
+        '`redirectUri` must be an absolute https:// URL without a fragment (http:// is allowed only for localhost, 127.0.0.1 and [::1]), exactly as registered with Hover (RFC 6749 §3.1.2, RFC 9700 §2.6).',
     },
   ),
   baseUrl: z
@@ -87,7 +87,7 @@ const schema = z.object({
       },
       {
         error:
-          '`baseUrl` must be an https:// origin such as https://hover.to, with no path, query, fragment or credentials (http:// only for localhost and 127.0.0.1, e.g. the emulator).',
+          '`baseUrl` must be an https:// origin such as https://hover.to, with no path, query, fragment or credentials (http:// only for localhost, 127.0.0.1 and [::1], e.g. the emulator).',
       },
     ),
   successRedirect: z.string({ error: '`successRedirect` must be a path or URL string.' }).min(1).default('/'),
@@ -154,7 +154,7 @@ export function resolveHoverAuthOptions(options: HoverAuthModuleOptions | undefi
   const result = schema.safeParse(options);
   if (!result.success) {
     // Messages come from the schema above only; the received values (possibly secrets) are never echoed.
-    throw new HoverAuthConfigurationError(result.error.issues.map((issue) => issue.message));
+    throw new HoverAuthConfigurationError(result.error.issues.map((issue) => (issue.code === 'unrecognized_keys' ? unknownOptions(issue.keys) : issue.message)));
   }
   const parsed = result.data;
   const refreshLeaseMs = parsed.refreshLeaseMs ?? parsed.httpTimeoutMs + 5000;
@@ -178,4 +178,22 @@ export function resolveHoverAuthOptions(options: HoverAuthModuleOptions | undefi
     resolveConnectionId: parsed.resolveConnectionId ?? (() => DEFAULT_CONNECTION_ID),
     encryptionKeys: parsed.encryptionKeys.map((entry) => ({ id: entry.id, key: decodeKey(entry.key) as Buffer })),
   };
+}
+
+const EXTRAS = new Set(['isGlobal', 'mountController', 'dataSource']);
+
+/** A typo is reported, not ignored (`clientSecrett` would otherwise leave the secret unset). Key names only. */
+function unknownOptions(keys: readonly PropertyKey[]): string {
+  return keys
+    .map(String)
+    .map((key) =>
+      EXTRAS.has(key)
+        ? `\`${safeKey(key)}\` is an extra, not an option: pass it to forRoot() itself or next to useFactory in forRootAsync(), never from the factory.`
+        : `Unknown option \`${safeKey(key)}\`: check its spelling. Known options: ${Object.keys(schema.shape).join(', ')}.`,
+    )
+    .join(' ');
+}
+
+function safeKey(key: string): string {
+  return /^[A-Za-z0-9_$-]{1,64}$/.test(key) ? key : '(a key with unusual characters)';
 }

@@ -109,3 +109,28 @@ export function parseRetryAfterSeconds(value: unknown, now: number = Date.now())
   if (Number.isNaN(date)) return null;
   return Math.max(0, Math.ceil((date - now) / 1000));
 }
+
+/**
+ * 503 `HOVER_REQUEST_NOT_REPLAYED`: Hover answered 401 to a request whose body cannot be sent twice (a
+ * stream, or another body axios cannot resend as is), so hover-auth did not retry it: a blind retry
+ * would send an empty or partial body that Hover might accept, losing data silently. The access token
+ * has been renewed meanwhile (refreshed, or replaced by another instance's), so sending the request
+ * again with a fresh body will work. Body adds `method` and `path`.
+ */
+export class HoverRequestNotReplayedException extends HoverAuthException {
+  declare readonly code: 'HOVER_REQUEST_NOT_REPLAYED';
+
+  constructor(
+    /** HTTP method of the request. */
+    readonly method: string,
+    /** Path relative to `{baseUrl}/api`, without query string. */
+    readonly path: string,
+  ) {
+    super(
+      'HOVER_REQUEST_NOT_REPLAYED',
+      `Hover answered 401 to ${method} ${path} and its body (a stream) cannot be sent twice, so it was not retried. The access token has been renewed: send the request again.`,
+      HttpStatus.SERVICE_UNAVAILABLE,
+      { method, path },
+    );
+  }
+}

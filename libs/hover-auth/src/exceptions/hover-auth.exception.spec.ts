@@ -21,6 +21,7 @@ function oneOfEach(): HoverAuthException[] {
     new publicApi.HoverRefreshTimeoutException('acct', 1000),
     new publicApi.HoverTokenDecryptionException('acct', 'access_token', 'key id "k1" is not among the configured encryptionKeys'),
     new HoverApiException(failure({ code: 'HOVER_API_ERROR', hoverStatus: 404 })),
+    new publicApi.HoverRequestNotReplayedException('POST', '/v3/jobs'),
   ];
 }
 

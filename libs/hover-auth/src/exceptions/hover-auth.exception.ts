@@ -50,6 +50,8 @@ export const HOVER_ERROR_CODES = {
   API_UNAVAILABLE: 'HOVER_API_UNAVAILABLE',
   /** 504 — Hover's API did not answer within `httpTimeoutMs`. */
   API_TIMEOUT: 'HOVER_API_TIMEOUT',
+  /** 503 — Hover answered 401 to a request whose body cannot be sent twice (a stream): not retried; send it again. */
+  REQUEST_NOT_REPLAYED: 'HOVER_REQUEST_NOT_REPLAYED',
 } as const;
 
 /** Union of every hover-auth error code: the values of {@link HOVER_ERROR_CODES}. */

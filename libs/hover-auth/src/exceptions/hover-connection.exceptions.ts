@@ -73,7 +73,7 @@ export class HoverInvalidConnectionIdException extends HoverAuthException {
   constructor(received: string) {
     super(
       'HOVER_INVALID_CONNECTION_ID',
-      `A Hover connection id must be a non-empty string of at most 191 characters (resolveConnectionId returned ${received}).`,
+      `A Hover connection id must be a non-empty string of at most 191 characters (got ${received}): check resolveConnectionId or the id passed to hover-auth.`,
       HttpStatus.INTERNAL_SERVER_ERROR,
     );
   }

@@ -119,4 +119,52 @@ describe('HoverAxiosHooks: API failures become HoverApiException', () => {
     expect(await client.getData('/v3/jobs', smuggled)).toEqual({ ok: true });
     expect(sent).toEqual([`Bearer ${ACCESS_TOKEN}`]);
   });
+
+  it.each<[string, string, object]>([
+    ['an absolute URL to another host', 'http://127.0.0.1:3335/steal', {}],
+    ['a protocol-relative URL', '//evil.example/x', {}],
+    ['a baseURL override', '/v3/jobs', { baseURL: 'http://127.0.0.1:3335' }],
+    ['a path climbing out of /api', '/../oauth/token', {}],
+    ['an absolute URL to Hover outside /api', 'http://127.0.0.1:9/oauth/token', {}],
+  ])('the bearer token never leaves the API: %s is refused before anything is sent', async (_label, url, config) => {
+    let sent = 0;
+    const { client } = clientAnswering(async () => {
+      sent++;
+      return { status: 200, data: {} };
+    });
+    const failure = await client.getData(url, config).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'HOVER_INVALID_ARGUMENT' });
+    expect((failure as Error).message).toBe(
+      'A Hover API request must stay under http://127.0.0.1:9/api/: pass a path such as /v3/jobs, not an absolute URL or another baseURL. Nothing was sent.',
+    );
+    expect(sent).toBe(0);
+  });
+
+  it('an absolute URL under the API, or the API baseURL itself, is fine', async () => {
+    const urls: string[] = [];
+    const { client } = clientAnswering(async (config) => {
+      urls.push(String(config.url));
+      return { status: 200, data: { ok: true } };
+    });
+    expect(await client.getData('http://127.0.0.1:9/api/v3/jobs/1')).toEqual({ ok: true });
+    expect(await client.getData('v3/jobs', { baseURL: 'http://127.0.0.1:9/api/' })).toEqual({ ok: true });
+    expect(urls).toHaveLength(2);
+  });
+
+  it('a body axios cannot encode is the caller\'s error (HOVER_INVALID_ARGUMENT), not "Hover unavailable"', async () => {
+    const { client } = clientAnswering(async (config) => {
+      throw new AxiosError('Data after transformation must be a string, an ArrayBuffer, a Buffer, or a Stream', 'ERR_BAD_REQUEST', config);
+    });
+    const failure = await client.postData('/v3/jobs', {}).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'HOVER_INVALID_ARGUMENT' });
+    expect((failure as Error).message).toBe('The request POST /v3/jobs could not be sent (axios ERR_BAD_REQUEST): check its body and options.');
+  });
+});
+
+describe('HoverHttpService.forConnection', () => {
+  it.each([undefined, null, 42, '', 'x'.repeat(192)])('refuses %p with HOVER_INVALID_CONNECTION_ID before any request', (id) => {
+    const { HoverHttpService } = jest.requireActual('./hover-http.service') as typeof import('./hover-http.service');
+    const service = new HoverHttpService({ axiosRef: axios.create() } as unknown as HttpService);
+    expect(() => service.forConnection(id as string)).toThrow(expect.objectContaining({ code: 'HOVER_INVALID_CONNECTION_ID' }));
+  });
 });

@@ -1,7 +1,9 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AxiosHeaders, type AxiosError, isAxiosError, isCancel } from 'axios';
-import { HoverApiException, parseRetryAfterSeconds } from '../exceptions/hover-api.exception';
+import { HoverApiException, HoverRequestNotReplayedException, parseRetryAfterSeconds } from '../exceptions/hover-api.exception';
+import { HoverInvalidArgumentException } from '../exceptions/hover-connection.exceptions';
+import { isReplayableBody } from './replayable-body';
 import { HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
 import type { ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
 import { HoverTokenManager } from '../tokens/hover-token-manager.service';
@@ -14,7 +16,8 @@ const BEARER_PREFIX = 'Bearer ';
  * never the global axios) once at module init and removes them on destroy:
  * - request: attach `Authorization: Bearer <access token>`, refreshing first when the token expires
  *   within `refreshMarginSeconds`;
- * - response: on a 401, get a replacement token (another writer's, or one refresh) and retry once;
+ * - response: on a 401, get a replacement token (another writer's, or one refresh) and retry once —
+ *   unless the body cannot be sent twice (a stream): then {@link HoverRequestNotReplayedException};
  *   any other failure (or a second 401) becomes a {@link HoverApiException} with the bearer token scrubbed.
  * Only requests carrying `hoverConnectionId` (set by {@link HoverHttpService}) are touched.
  */
@@ -51,6 +54,13 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
   private authorize(config: HoverInternalRequestConfig): HoverInternalRequestConfig | Promise<HoverInternalRequestConfig> {
     const connectionId = config.hoverConnectionId;
     if (typeof connectionId !== 'string') return config;
+    // The bearer token goes to Hover's API and nowhere else: not to an absolute URL or a `baseURL`
+    // override pointing elsewhere, not to `/api/../oauth/...`.
+    if (!isUnderApiBase(config, this.options.apiBaseUrl)) {
+      throw new HoverInvalidArgumentException(
+        `A Hover API request must stay under ${this.options.apiBaseUrl}/: pass a path such as /v3/jobs, not an absolute URL or another baseURL. Nothing was sent.`,
+      );
+    }
     const ready = config.hoverAccessToken ?? this.tokens.peekAccessToken(connectionId);
     if (ready !== undefined) return withBearer(config, ready);
     return this.tokens.getAccessToken(connectionId).then((accessToken) => withBearer(config, accessToken));
@@ -64,6 +74,11 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
     if (error.response?.status === 401 && !config.hoverRetried) {
       const sent = String(AxiosHeaders.from(config.headers).get('Authorization') ?? '').slice(BEARER_PREFIX.length);
       const accessToken = await this.tokens.recoverFromUnauthorized(connectionId, sent);
+      if (!isReplayableBody(config.data)) {
+        // The token is renewed for the caller's next attempt, but this body is spent: never resend it.
+        scrubAxiosError(error);
+        throw new HoverRequestNotReplayedException((config.method ?? 'get').toUpperCase(), requestPath(config.url, this.options.apiBaseUrl));
+      }
       return this.http.axiosRef.request({ ...config, hoverRetried: true, hoverAccessToken: accessToken } as HoverInternalRequestConfig);
     }
     scrubAxiosError(error);
@@ -73,15 +88,42 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
   }
 }
 
+/** axios error codes raised before anything reached the network. */
+const CLIENT_SIDE_ERROR_CODES = new Set(['ERR_BAD_REQUEST', 'ERR_BAD_OPTION', 'ERR_BAD_OPTION_VALUE', 'ERR_INVALID_URL', 'ERR_NOT_SUPPORT']);
+
+/**
+ * True when the request, as axios will build it (`baseURL` + relative `url`, or an absolute `url`),
+ * lands on the API origin under the API path once dot segments are resolved.
+ */
+function isUnderApiBase(config: HoverInternalRequestConfig, apiBaseUrl: string): boolean {
+  const url = config.url ?? '';
+  const absolute = /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url);
+  const base = (config.baseURL ?? apiBaseUrl).replace(/\/+$/, '');
+  let target: URL;
+  let api: URL;
+  try {
+    target = new URL(absolute ? url : url ? `${base}/${url.replace(/^\/+/, '')}` : base, apiBaseUrl);
+    api = new URL(apiBaseUrl);
+  } catch {
+    return false;
+  }
+  const apiPath = api.pathname.replace(/\/+$/, '');
+  return target.origin === api.origin && (target.pathname === apiPath || target.pathname.startsWith(`${apiPath}/`));
+}
+
 /** Longest text of a Hover error body kept on the exception, in characters. */
 const MAX_ERROR_TEXT = 2048;
 
 /** See {@link HoverApiException}: the status mapping lives there, the classification here. */
-function toHoverApiException(error: AxiosError, apiBaseUrl: string): HoverApiException {
+function toHoverApiException(error: AxiosError, apiBaseUrl: string): HoverApiException | HoverInvalidArgumentException {
   const config = error.config;
   const method = (config?.method ?? 'get').toUpperCase();
   const path = requestPath(config?.url, apiBaseUrl);
   const response = error.response;
+  if (!response && CLIENT_SIDE_ERROR_CODES.has(error.code ?? '')) {
+    // axios refused to send (a body type it cannot encode, a bad option): the caller's bug, not Hover's.
+    return new HoverInvalidArgumentException(`The request ${method} ${path} could not be sent (axios ${error.code}): check its body and options.`);
+  }
   if (!response) {
     const timedOut = error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT';
     return new HoverApiException({

@@ -1,6 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_CONNECTION_ID } from '../hover-auth.constants';
+import { assertConnectionId } from '../tokens/connection-id';
 import { HoverHttpClient } from './hover-http-client';
 
 /**
@@ -20,8 +21,10 @@ export class HoverHttpService extends HoverHttpClient {
   /**
    * @param connectionId the host app's connection id (as returned by `resolveConnectionId`)
    * @returns a client whose calls use that connection's tokens
+   * @throws {HoverInvalidConnectionIdException} when `connectionId` is not a string of 1–191 characters
    */
   forConnection(connectionId: string): HoverHttpClient {
+    assertConnectionId(connectionId);
     return new HoverHttpClient(this.http, connectionId);
   }
 

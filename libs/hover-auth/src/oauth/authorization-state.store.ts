@@ -49,6 +49,16 @@ export class AuthorizationStateStore {
   }
 
   /**
+   * Reads a pending request without consuming it, so a callback from the wrong browser (a replayed or
+   * stolen callback URL) can be refused without burning the real user's flow.
+   * @returns the pending request, or `null` if the state is unknown, already used or expired
+   */
+  async find(state: string): Promise<HoverAuthorizationState | null> {
+    const pending = await this.repository.findOneBy({ state });
+    return pending && pending.expiresAt > Date.now() ? pending : null;
+  }
+
+  /**
    * Consumes `state` atomically: of two concurrent callbacks with the same state, exactly one gets the
    * pending request (the DELETE's affected-row count decides).
    *

@@ -143,19 +143,20 @@ export class HoverAuthorizationFlowService {
    */
   async complete(query: Record<string, unknown>, request: HoverIncomingRequest): Promise<HoverAuthorizationResult> {
     const { state, code, error } = this.readCallback(query ?? {});
-    const pending = await this.states.consume(state);
-    if (!pending) {
-      throw new HoverInvalidCallbackException(
-        'HOVER_INVALID_STATE',
-        'The state parameter is unknown, expired or already used. Start again from the authorize route.',
-      );
-    }
-    if (!browserBindingMatches(readBrowserBinding(request), pending.browserBinding)) {
+    const invalidState = () =>
+      new HoverInvalidCallbackException('HOVER_INVALID_STATE', 'The state parameter is unknown, expired or already used. Start again from the authorize route.');
+    // The browser binding is checked before the state is consumed: a callback replayed from another
+    // browser is refused without spending the real user's flow.
+    const found = await this.states.find(state);
+    if (!found) throw invalidState();
+    if (!browserBindingMatches(readBrowserBinding(request), found.browserBinding)) {
       throw new HoverInvalidCallbackException(
         'HOVER_STATE_BROWSER_MISMATCH',
         'This authorization was started in another browser (or its cookie is gone). Start again from the authorize route in this browser.',
       );
     }
+    const pending = await this.states.consume(state);
+    if (!pending) throw invalidState();
     const connectionId = pending.connectionId;
     if (error !== null) {
       // Only the codes of RFC 6749 §4.1.2.1 pass through: the query is attacker-controlled text.

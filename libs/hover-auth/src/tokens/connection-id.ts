@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { HoverInvalidConnectionIdException } from '../exceptions/hover-connection.exceptions';
 
 /** Longest connection id the `hover_connections.connection_id` column holds. */
@@ -10,8 +11,11 @@ export const MAX_CONNECTION_ID_LENGTH = 191;
  */
 export function assertConnectionId(connectionId: unknown): asserts connectionId is string {
   if (typeof connectionId !== 'string' || connectionId.length === 0 || connectionId.length > MAX_CONNECTION_ID_LENGTH) {
-    throw new HoverInvalidConnectionIdException(
+    const error = new HoverInvalidConnectionIdException(
       typeof connectionId === 'string' ? `a string of length ${connectionId.length}` : connectionId === null ? 'null' : typeof connectionId,
     );
+    // A bug in the host app: Nest does not log HttpExceptions, so say it here for the operator.
+    new Logger('HoverAuth').error(error.message);
+    throw error;
   }
 }

@@ -82,7 +82,7 @@ describe('HoverConnectionsService (read model over better-sqlite3)', () => {
     expect(await service.get('nobody')).toBeNull();
     await expect(service.get('')).rejects.toBeInstanceOf(HoverInvalidConnectionIdException);
     await expect(service.get('x'.repeat(192))).rejects.toMatchObject({ code: 'HOVER_INVALID_CONNECTION_ID' });
-    await expect(service.get(42 as unknown as string)).rejects.toThrow('resolveConnectionId returned number');
+    await expect(service.get(42 as unknown as string)).rejects.toThrow('(got number)');
   });
 
   it('reports tokens that no longer decrypt instead of throwing, and logs the operator detail once', async () => {
