@@ -240,6 +240,8 @@ describe('hostile input', () => {
 
     /** Expires the access token at Hover, makes the token endpoint answer `response`, calls /jobs once. */
     async function refreshAnswered(response: { status: number; contentType: string; body: string }) {
+      // Each case starts without the previous case's per-connection back-off (a reconnect does the same).
+      target.sample.app.get(HoverTokenManager).forget('default');
       const before = await rawConnection();
       const tokenRequests = target.emulator.tokenRequestCount('refresh_token');
       target.emulator.expireAccessTokens();
@@ -275,12 +277,14 @@ describe('hostile input', () => {
       ['a negative expires_in', { expires_in: -5 }, 'new'],
       ['an empty refresh_token', { refresh_token: '' }, 'kept'],
     ])('%s → the answer is stored, not refused (a warning is logged)', async (_name, fields, refreshToken) => {
+      target.sample.app.get(HoverTokenManager).forget('default');
       const before = await target.sample.app.get(HoverConnectionRepository).findById('default');
       target.emulator.expireAccessTokens();
       target.emulator.setFaults({ tokenEndpointResponse: json({ ...valid, ...fields }) });
       try {
-        // The made-up access token is stored and sent: Hover's API refuses it, twice (no second refresh).
-        expect(await jobs()).toEqual({ status: 502, code: 'HOVER_API_ERROR' });
+        // The made-up access token is stored and sent: Hover's API refuses it, twice (no second refresh): a
+        // fresh token refused is HOVER_API_TOKEN_REJECTED.
+        expect(await jobs()).toEqual({ status: 502, code: 'HOVER_API_TOKEN_REJECTED' });
       } finally {
         target.emulator.setFaults({ tokenEndpointResponse: null });
       }
@@ -326,7 +330,7 @@ describe('hostile input', () => {
         // Hover's API does not know this made-up access token: the one retry gets a 401 too, and the
         // call fails with a typed HoverApiException (Hover's 401 → the app's 502) instead of refreshing again.
         const outcome = await jobs();
-        expect(outcome).toEqual({ status: 502, code: 'HOVER_API_ERROR' });
+        expect(outcome).toEqual({ status: 502, code: 'HOVER_API_TOKEN_REJECTED' });
         expect(target.emulator.apiRequestCount('/api/v3/jobs')).toBe(apiCalls + 2);
       } finally {
         target.emulator.setFaults({ tokenEndpointResponse: null });

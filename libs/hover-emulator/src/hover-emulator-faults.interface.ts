@@ -50,9 +50,10 @@ export interface HoverEmulatorFaults {
   /**
    * When set, `/oauth/token` answers exactly this (status, `Content-Type`, raw body) instead of
    * processing the grant, for hostile-answer tests (HTML, invalid JSON, `null`, a 200 carrying `error`,
-   * …). The request is still counted; nothing is consumed. Default `null` (off).
+   * …), with optional extra response `headers` (e.g. `Retry-After`, `Location`). The request is still
+   * counted; nothing is consumed. Default `null` (off).
    */
-  tokenEndpointResponse: { status: number; contentType: string; body: string } | null;
+  tokenEndpointResponse: { status: number; contentType: string; body: string; headers?: Record<string, string> } | null;
   /**
    * Whether the authorization server supports PKCE (RFC 7636). Not in the original brief: added
    * because the reference lists "whether PKCE is enforced" as open.
@@ -68,4 +69,10 @@ export interface HoverEmulatorFaults {
    * sent as is.
    */
   reportedExpiresIn: 'actual' | 'omit' | number | string | null;
+  /**
+   * When `true`, the API answers 401 (`invalid_token`, empty body) to every request, even with a token
+   * the token endpoint has just issued: an org that lost API access while its grant still refreshes.
+   * Default `false`.
+   */
+  apiRejectAllTokens: boolean;
 }

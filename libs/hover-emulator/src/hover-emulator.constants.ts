@@ -28,6 +28,7 @@ export const DEFAULT_FAULTS: Readonly<HoverEmulatorFaults> = Object.freeze({
   tokenEndpointResponse: null,
   pkce: 'honour',
   reportedExpiresIn: 'actual',
+  apiRejectAllTokens: false,
 });
 
 /** Default access-token lifetime in seconds (Hover: 2 hours). Internal. */

@@ -2,7 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { HoverAuthException } from './hover-auth.exception';
 
 /** Codes of {@link HoverApiException}. */
-export type HoverApiErrorCode = 'HOVER_API_ERROR' | 'HOVER_API_RATE_LIMITED' | 'HOVER_API_UNAVAILABLE' | 'HOVER_API_TIMEOUT';
+export type HoverApiErrorCode = 'HOVER_API_ERROR' | 'HOVER_API_RATE_LIMITED' | 'HOVER_API_UNAVAILABLE' | 'HOVER_API_TIMEOUT' | 'HOVER_API_TOKEN_REJECTED';
 
 /** What {@link HoverApiException} is built from; produced by hover-auth's axios hooks. */
 export interface HoverApiFailure {
@@ -29,7 +29,11 @@ export interface HoverApiFailure {
  * How Nest renders it (`statusCode` of the app's answer):
  * - Hover 400, 403, 404, 409, 410, 422 → the same status, code `HOVER_API_ERROR` (what the caller asked
  *   for does not exist or was refused: a Hover 404 is an app 404, not a 500);
- * - Hover 401 (even after a refresh) or any other 4xx → 502, `HOVER_API_ERROR`;
+ * - Hover 401 for an access token just obtained (on the retry after a refresh, or again within the
+ *   back-off window that follows) → 502 `HOVER_API_TOKEN_REJECTED`: the grant still refreshes but the API
+ *   refuses its tokens, so the org may have lost API access; the same token is not refreshed again for
+ *   1 s, doubling to 5 minutes while it repeats;
+ * - any other 4xx → 502, `HOVER_API_ERROR`;
  * - Hover 429 → 503, `HOVER_API_RATE_LIMITED` (Hover allows 120 requests per minute per integration,
  *   developers.hover.to "Rate limits");
  * - Hover 500, 501 and other 5xx → 502; Hover 503 → 503; Hover 504 → 504 (`HOVER_API_ERROR`);
@@ -85,6 +89,8 @@ function describe(failure: HoverApiFailure): string {
       return `Hover's API did not answer ${request} in time.`;
     case 'HOVER_API_UNAVAILABLE':
       return `Hover's API could not be reached for ${request}.`;
+    case 'HOVER_API_TOKEN_REJECTED':
+      return `Hover's API refused a freshly obtained access token (HTTP 401 to ${request}): the Hover org may have lost API access. The grant is kept; reconnecting may help.`;
     case 'HOVER_API_RATE_LIMITED':
       return `Hover's API rate limit was reached (HTTP 429 to ${request}).${failure.retryAfterSeconds === null ? '' : ` Retry after ${failure.retryAfterSeconds} s.`}`;
     default:

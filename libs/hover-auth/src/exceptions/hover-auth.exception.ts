@@ -48,6 +48,8 @@ export const HOVER_ERROR_CODES = {
   API_RATE_LIMITED: 'HOVER_API_RATE_LIMITED',
   /** 503 — Hover's API could not be reached (network error). */
   API_UNAVAILABLE: 'HOVER_API_UNAVAILABLE',
+  /** 502 — Hover's API refused an access token just obtained by a refresh (the org may have lost API access). */
+  API_TOKEN_REJECTED: 'HOVER_API_TOKEN_REJECTED',
   /** 504 — Hover's API did not answer within `httpTimeoutMs`. */
   API_TIMEOUT: 'HOVER_API_TIMEOUT',
   /** 503 — Hover answered 401 to a request whose body cannot be sent twice (a stream): not retried; send it again. */

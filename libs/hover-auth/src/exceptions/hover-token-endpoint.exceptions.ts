@@ -61,6 +61,12 @@ export class HoverInvalidClientException extends HoverTokenEndpointException {
 
 /** Transient: timeout, network error, 5xx or 429. The grant is kept; try again later. Answers 503. */
 export class HoverTokenEndpointUnavailableException extends HoverTokenEndpointException {
+  /**
+   * `Retry-After` of Hover's answer in **seconds** (RFC 9110 §10.2.3, delay-seconds or HTTP-date), or
+   * `null` when it sent none. Refreshes back off at least this long (capped at 300 s).
+   */
+  retryAfterSeconds: number | null = null;
+
   constructor(
     message: string,
     upstreamStatus: number | null,

@@ -29,6 +29,8 @@ function clientAnswering(answer: (config: InternalAxiosRequestConfig) => Promise
   const tokens = {
     peekAccessToken: () => ACCESS_TOKEN,
     recoverFromUnauthorized: jest.fn(async () => ACCESS_TOKEN),
+    isFreshTokenRejected: () => false,
+    noteFreshTokenRejected: jest.fn(() => 1000),
   } as unknown as HoverTokenManager;
   const hooks = new HoverAxiosHooks(http, tokens, options);
   hooks.onModuleInit();
@@ -69,14 +71,14 @@ describe('HoverAxiosHooks: API failures become HoverApiException', () => {
     expect(error.retryAfterSeconds).toBeLessThanOrEqual(60);
   });
 
-  it('a 401 is retried once with a recovered token; a second 401 → 502 HOVER_API_ERROR', async () => {
+  it('a 401 is retried once with a recovered token; a second 401 → 502 HOVER_API_TOKEN_REJECTED', async () => {
     let calls = 0;
     const { client, tokens } = clientAnswering(async () => {
       calls++;
       return { status: 401, data: '' };
     });
     const error = await failureOf(client.getData('/v3/jobs/1'));
-    expect([error.getStatus(), error.hoverStatus, error.hoverBody, calls]).toEqual([502, 401, null, 2]);
+    expect([error.getStatus(), error.code, error.hoverStatus, error.hoverBody, calls]).toEqual([502, 'HOVER_API_TOKEN_REJECTED', 401, null, 2]);
     expect(tokens.recoverFromUnauthorized).toHaveBeenCalledTimes(1);
   });
 

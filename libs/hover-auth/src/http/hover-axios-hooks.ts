@@ -71,8 +71,16 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
     const config = error.config as HoverInternalRequestConfig;
     const connectionId = config.hoverConnectionId;
     if (typeof connectionId !== 'string') throw error;
-    if (error.response?.status === 401 && !config.hoverRetried) {
+    if (error.response?.status === 401) {
       const sent = String(AxiosHeaders.from(config.headers).get('Authorization') ?? '').slice(BEARER_PREFIX.length);
+      // A 401 for a token obtained a moment ago (the retry), or for one refused that way recently: Hover's
+      // API refuses even fresh tokens, so another refresh would only spend the single-use refresh token.
+      const freshTokenRejected = config.hoverRetried === true || this.tokens.isFreshTokenRejected(connectionId, sent);
+      if (freshTokenRejected) {
+        if (config.hoverRetried) this.tokens.noteFreshTokenRejected(connectionId, sent);
+        scrubAxiosError(error);
+        throw toHoverApiException(error, this.options.apiBaseUrl, 'HOVER_API_TOKEN_REJECTED');
+      }
       const accessToken = await this.tokens.recoverFromUnauthorized(connectionId, sent);
       if (!isReplayableBody(config.data)) {
         // The token is renewed for the caller's next attempt, but this body is spent: never resend it.
@@ -115,7 +123,11 @@ function isUnderApiBase(config: HoverInternalRequestConfig, apiBaseUrl: string):
 const MAX_ERROR_TEXT = 2048;
 
 /** See {@link HoverApiException}: the status mapping lives there, the classification here. */
-function toHoverApiException(error: AxiosError, apiBaseUrl: string): HoverApiException | HoverInvalidArgumentException {
+function toHoverApiException(
+  error: AxiosError,
+  apiBaseUrl: string,
+  code?: 'HOVER_API_TOKEN_REJECTED',
+): HoverApiException | HoverInvalidArgumentException {
   const config = error.config;
   const method = (config?.method ?? 'get').toUpperCase();
   const path = requestPath(config?.url, apiBaseUrl);
@@ -138,7 +150,7 @@ function toHoverApiException(error: AxiosError, apiBaseUrl: string): HoverApiExc
   }
   const data: unknown = response.data;
   return new HoverApiException({
-    code: response.status === 429 ? 'HOVER_API_RATE_LIMITED' : 'HOVER_API_ERROR',
+    code: code ?? (response.status === 429 ? 'HOVER_API_RATE_LIMITED' : 'HOVER_API_ERROR'),
     method,
     path,
     hoverStatus: response.status,

@@ -42,7 +42,12 @@ describe('request bodies on the retry after a 401', () => {
       encryptionKeys: TEST_ENCRYPTION_KEYS,
     });
     recover = jest.fn(async () => 'at-fresh');
-    const tokens = { peekAccessToken: () => 'at-expired', recoverFromUnauthorized: recover } as unknown as HoverTokenManager;
+    const tokens = {
+      peekAccessToken: () => 'at-expired',
+      recoverFromUnauthorized: recover,
+      isFreshTokenRejected: () => false,
+      noteFreshTokenRejected: () => 1000,
+    } as unknown as HoverTokenManager;
     const http = { axiosRef: axios.create() } as unknown as HttpService;
     new HoverAxiosHooks(http, tokens, options).onModuleInit();
     client = new HoverHttpClient(http, 'acct');

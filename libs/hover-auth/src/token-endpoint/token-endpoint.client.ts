@@ -11,6 +11,7 @@ import {
   HoverTokenEndpointTimeoutException,
   HoverTokenEndpointUnavailableException,
 } from '../exceptions/hover-token-endpoint.exceptions';
+import { parseRetryAfterSeconds } from '../exceptions/hover-api.exception';
 import type { HoverTokenSet } from './hover-token-set';
 import { readTokenResponse } from './token-response';
 
@@ -114,6 +115,9 @@ export class TokenEndpointClient {
       return this.parseOrThrow(response, grantType, receivedAt);
     } catch (error) {
       if (error instanceof HoverTokenEndpointException) error.preview = redactedPreview(response.data);
+      if (error instanceof HoverTokenEndpointUnavailableException) {
+        error.retryAfterSeconds = parseRetryAfterSeconds(response.headers?.['retry-after'], receivedAt);
+      }
       throw error;
     }
   }

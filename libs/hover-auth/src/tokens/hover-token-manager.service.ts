@@ -1,5 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleType, noJitterGenerator } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  DelegateBackoff,
+  handleType,
+  handleWhen,
+  type IHalfOpenAfterBackoffContext,
+} from 'cockatiel';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
@@ -19,6 +29,23 @@ import { HoverConnectionRepository } from './hover-connection.repository';
 
 /** How long a cached row is used before it is read again, in milliseconds. */
 const CACHE_REVALIDATE_MS = 60_000;
+
+/**
+ * Back-off after a failed refresh, in milliseconds: 1 s doubling to 30 s while trials keep failing, or
+ * the `Retry-After` Hover sent (RFC 9110 §10.2.3) when longer, capped at 300 s.
+ */
+const REFRESH_BACKOFF = new DelegateBackoff<IHalfOpenAfterBackoffContext>((context) => {
+  const exponential = Math.min(30_000, 1000 * 2 ** Math.max(0, context.attempt - 1));
+  const failure = 'error' in context.result ? context.result.error : undefined;
+  const retryAfterSeconds = failure instanceof HoverTokenEndpointUnavailableException ? failure.retryAfterSeconds : null;
+  return Math.max(exponential, Math.min(MAX_RETRY_AFTER_MS, (retryAfterSeconds ?? 0) * 1000));
+});
+
+/** Longest `Retry-After` honoured, in milliseconds. */
+const MAX_RETRY_AFTER_MS = 300_000;
+
+/** How long a fresh access token Hover refused is not refreshed again, in milliseconds: 1 s doubling to 5 minutes. */
+const REJECTED_TOKEN_BACKOFF_MS = { initial: 1000, max: 300_000 };
 
 /** A token this close to expiry (milliseconds) is no fallback when a proactive refresh fails. */
 const STILL_VALID_MARGIN_MS = 5000;
@@ -59,9 +86,21 @@ export class HoverTokenManager {
    * The grant is never touched meanwhile.
    */
   private readonly tokenEndpointBreaker = circuitBreaker(handleType(HoverTokenEndpointUnavailableException), {
-    halfOpenAfter: new ExponentialBackoff({ initialDelay: 1000, maxDelay: 30_000, generator: noJitterGenerator }),
+    halfOpenAfter: REFRESH_BACKOFF,
     breaker: new ConsecutiveBreaker(1),
   });
+  /**
+   * Per connection, any failed refresh (a 302 to a sign-in page, an invalid answer, an OAuth error —
+   * not only the endpoint's outages) backs off the same way, so a failure that repeats costs one token
+   * request per back-off window, not one per API call. Only connections that failed are kept here.
+   * Not `invalid_grant` (final: reauthorization_required) and not the shared breaker's own fail-fast.
+   */
+  private readonly connectionBreakers = new Map<string, CircuitBreakerPolicy>();
+  /**
+   * Fresh access tokens Hover's API refused right after they were obtained, per connection: the same
+   * token is not refreshed again until `until` (epoch ms); `strikes` grows the window.
+   */
+  private readonly rejectedFreshTokens = new Map<string, { accessToken: string; until: number; strikes: number }>();
 
   constructor(
     @Inject(HOVER_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedHoverAuthOptions,
@@ -120,6 +159,29 @@ export class HoverTokenManager {
   }
 
   /**
+   * True while `accessToken` is a fresh token Hover's API refused (see {@link noteFreshTokenRejected}):
+   * a 401 for it must not spend another refresh yet.
+   */
+  isFreshTokenRejected(connectionId: string, accessToken: string): boolean {
+    const rejected = this.rejectedFreshTokens.get(connectionId);
+    return rejected !== undefined && rejected.accessToken === accessToken && rejected.until > Date.now();
+  }
+
+  /**
+   * Records that Hover's API refused `accessToken` on the retry right after it was obtained (a refresh,
+   * or another instance's): for a back-off window (1 s doubling to 5 minutes while it repeats) a 401 for
+   * this same token does not spend another refresh.
+   * @returns the window in milliseconds
+   */
+  noteFreshTokenRejected(connectionId: string, accessToken: string): number {
+    const previous = this.rejectedFreshTokens.get(connectionId);
+    const strikes = previous ? previous.strikes + 1 : 1;
+    const windowMs = Math.min(REJECTED_TOKEN_BACKOFF_MS.max, REJECTED_TOKEN_BACKOFF_MS.initial * 2 ** (strikes - 1));
+    this.rejectedFreshTokens.set(connectionId, { accessToken, until: Date.now() + windowMs, strikes });
+    return windowMs;
+  }
+
+  /**
    * Returns the stored connection (through the cache), for guards and status pages.
    * @returns `null` when no connection is stored under this id
    */
@@ -135,6 +197,9 @@ export class HoverTokenManager {
   forget(connectionId: string): void {
     this.cache.delete(connectionId);
     this.cachedAt.delete(connectionId);
+    // A new grant (reconnect) or a disconnect starts with a clean slate.
+    this.rejectedFreshTokens.delete(connectionId);
+    this.connectionBreakers.delete(connectionId);
   }
 
   /**
@@ -213,13 +278,17 @@ export class HoverTokenManager {
       }
 
       let tokens;
+      const breaker = this.connectionBreaker(connectionId);
       try {
         const refreshToken = current.refreshToken;
-        tokens = await this.tokenEndpointBreaker.execute(() => this.tokenEndpoint.refresh(refreshToken, remaining));
+        tokens = await breaker.execute(() => this.tokenEndpointBreaker.execute(() => this.tokenEndpoint.refresh(refreshToken, remaining)));
+        if (breaker.state === CircuitState.Closed) this.connectionBreakers.delete(connectionId);
       } catch (error) {
         if (error instanceof BrokenCircuitError) {
           throw new HoverTokenEndpointUnavailableException(
-            "Hover's token endpoint failed recently; refreshes resume after a back-off (1-30 s). The grant is kept.",
+            this.tokenEndpointBreaker.state === CircuitState.Open
+              ? "Hover's token endpoint failed recently; refreshes resume after a back-off (1-30 s, or Hover's Retry-After up to 300 s). The grant is kept."
+              : "Refreshing this connection failed recently; its refreshes resume after a back-off (1-30 s, or Hover's Retry-After up to 300 s). The grant is kept.",
             null,
           );
         }
@@ -246,6 +315,18 @@ export class HoverTokenManager {
         this.logger.warn(`Could not release the refresh lease of connection "${connectionId}" (${(error as Error).name}); it lapses on its own.`);
       });
     }
+  }
+
+  private connectionBreaker(connectionId: string): CircuitBreakerPolicy {
+    let breaker = this.connectionBreakers.get(connectionId);
+    if (!breaker) {
+      breaker = circuitBreaker(
+        handleWhen((error) => !(error instanceof HoverInvalidGrantException) && !(error instanceof BrokenCircuitError)),
+        { halfOpenAfter: REFRESH_BACKOFF, breaker: new ConsecutiveBreaker(1) },
+      );
+      this.connectionBreakers.set(connectionId, breaker);
+    }
+    return breaker;
   }
 
   /**

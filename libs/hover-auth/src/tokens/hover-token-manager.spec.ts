@@ -3,6 +3,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import type { DataSource, Repository } from 'typeorm';
 import { resolveHoverAuthOptions } from '../config/resolve-hover-auth-options';
 import { HoverNotConnectedException, HoverReauthorizationRequiredException } from '../exceptions/hover-connection.exceptions';
+import { HoverRefreshTimeoutException } from '../exceptions/hover-refresh.exceptions';
 import {
   HoverInvalidGrantException,
   HoverTokenEndpointUnavailableException,
@@ -181,6 +182,40 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
     const row = await stored();
     expect(row.version).toBe(2);
     expect(row.refreshToken).toBe('refresh-new');
+  });
+
+  // The database lease alone would also keep the refresh grants at one: single-flight promises more, one
+  // refresh attempt (one lease acquisition) per process, which is what is counted here.
+  it('single-flight: 200 concurrent callers in one process make one refresh attempt (one lease acquisition), not 200', async () => {
+    await seed(-60);
+    const leases = jest.spyOn(connections, 'acquireRefreshLease');
+    refresh.mockImplementation(async () => {
+      await aMoment();
+      return tokenSet({ accessToken: 'access-new', refreshToken: 'refresh-new' });
+    });
+    await Promise.all(Array.from({ length: 200 }, () => manager.getAccessToken(CONNECTION)));
+    expect(leases).toHaveBeenCalledTimes(1);
+    expect(refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it('a lease another instance holds for longer than refreshDeadlineMs fails the call with HOVER_REFRESH_TIMEOUT in about that time, grant untouched', async () => {
+    await seed(-60);
+    await connections.acquireRefreshLease(CONNECTION, 'another-instance', 600_000);
+    const options = moduleRef.get<{ refreshDeadlineMs: number }>(HOVER_AUTH_RESOLVED_OPTIONS);
+    const deadlineMs = options.refreshDeadlineMs;
+    options.refreshDeadlineMs = 300;
+    try {
+      const started = Date.now();
+      const failure = await rejection(manager.getAccessToken(CONNECTION));
+      const elapsed = Date.now() - started;
+      expect(failure).toBeInstanceOf(HoverRefreshTimeoutException);
+      expect(elapsed).toBeGreaterThanOrEqual(250);
+      expect(elapsed).toBeLessThan(5000);
+    } finally {
+      options.refreshDeadlineMs = deadlineMs;
+    }
+    expect(refresh).not.toHaveBeenCalled();
+    expect(await stored()).toMatchObject({ status: 'active', version: 1, refreshToken: STORED_REFRESH_TOKEN, refreshLockOwner: 'another-instance' });
   });
 
   it('shares one refresh when the token endpoint answers immediately', async () => {

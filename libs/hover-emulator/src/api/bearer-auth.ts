@@ -24,7 +24,7 @@ export function requireBearerToken(ctx: EmulatorContext) {
     const match = /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     const now = ctx.now();
     const record = match ? ctx.store.findByAccessToken(match[1]) : undefined;
-    const state = ctx.store.accessTokenState(record, now);
+    const state = ctx.faults().apiRejectAllTokens ? 'unknown' : ctx.store.accessTokenState(record, now);
     if (state !== 'active' || !record) {
       const description = DESCRIPTIONS[state === 'active' ? 'unknown' : state];
       res.status(401).set('WWW-Authenticate', `Bearer realm="Doorkeeper", error="invalid_token", error_description="${description}"`).end();

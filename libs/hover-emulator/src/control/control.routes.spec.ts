@@ -12,6 +12,7 @@ const DEFAULT_FAULTS = {
   tokenEndpointResponse: null,
   pkce: 'honour',
   reportedExpiresIn: 'actual',
+  apiRejectAllTokens: false,
 };
 
 describe('/__emulator control surface over HTTP', () => {

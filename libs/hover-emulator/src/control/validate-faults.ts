@@ -12,8 +12,11 @@ const httpStatusOrNull: Check = (value) => value === null || (Number.isInteger(v
 const rawResponseOrNull: Check = (value) => {
   if (value === null) return true;
   if (typeof value !== 'object' || Array.isArray(value)) return false;
-  const { status, contentType, body } = value as Record<string, unknown>;
-  return httpStatusOrNull(status) && status !== null && typeof contentType === 'string' && typeof body === 'string';
+  const { status, contentType, body, headers } = value as Record<string, unknown>;
+  const headersOk =
+    headers === undefined ||
+    (typeof headers === 'object' && headers !== null && !Array.isArray(headers) && Object.values(headers).every((header) => typeof header === 'string'));
+  return httpStatusOrNull(status) && status !== null && typeof contentType === 'string' && typeof body === 'string' && headersOk;
 };
 
 const CHECKS: Record<keyof HoverEmulatorFaults, [Check, string]> = {
@@ -24,7 +27,8 @@ const CHECKS: Record<keyof HoverEmulatorFaults, [Check, string]> = {
   tokenEndpointDelayMs: [nonNegativeMs, 'a number of milliseconds ≥ 0'],
   tokenEndpointHang: [oneOf(true, false), 'a boolean'],
   tokenEndpointStatus: [httpStatusOrNull, 'an HTTP status 100–599 or null'],
-  tokenEndpointResponse: [rawResponseOrNull, 'null or { status, contentType, body } (body a string)'],
+  tokenEndpointResponse: [rawResponseOrNull, 'null or { status, contentType, body, headers? } (body a string, headers strings)'],
+  apiRejectAllTokens: [oneOf(true, false), 'a boolean'],
   pkce: [oneOf('honour', 'ignore'), "'honour' or 'ignore'"],
   reportedExpiresIn: [
     (value) => value === null || typeof value === 'string' || (typeof value === 'number' && !Number.isNaN(value)),

@@ -40,7 +40,8 @@ export function createTokenRouter(ctx: EmulatorContext): Router {
     if (faults.tokenEndpointDelayMs > 0) await ctx.delay(faults.tokenEndpointDelayMs);
     noStore(res);
     if (faults.tokenEndpointResponse !== null) {
-      const { status, contentType, body } = faults.tokenEndpointResponse;
+      const { status, contentType, body, headers } = faults.tokenEndpointResponse;
+      if (headers) res.set(headers);
       res.status(status).type(contentType).send(body);
       return;
     }
