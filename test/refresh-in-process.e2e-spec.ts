@@ -80,7 +80,7 @@ describe.each(HOVER_MODES)('refresh in one process — %s', (_name, faults) => {
     expect((await stored()).accessTokenExpiresAt).toBeGreaterThan(Date.now() + 7000 * 1000);
   });
 
-  it('a token endpoint that never answers fails every caller with a typed timeout within the deadline; the next call after it recovers succeeds', async () => {
+  it('a token endpoint that never answers: every caller fails with a typed timeout within httpTimeoutMs; the request keeps the lease and nothing is sent again while it is pending', async () => {
     await boot({ httpTimeoutMs: 800 });
     await call();
     const before = await stored();
@@ -92,15 +92,45 @@ describe.each(HOVER_MODES)('refresh in one process — %s', (_name, faults) => {
     const elapsed = Date.now() - started;
     expect(results.every((result) => result.status === 'rejected' && result.reason instanceof HoverTokenEndpointTimeoutException)).toBe(true);
     expect(elapsed).toBeGreaterThanOrEqual(700);
-    expect(elapsed).toBeLessThan(3000);
+    expect(elapsed).toBeLessThan(5000);
     expect(emulator.tokenRequestCount('refresh_token')).toBe(1);
-    expect(await stored()).toMatchObject({ status: 'active', refreshToken: before.refreshToken, refreshLockOwner: null });
+    // The request is still waiting for Hover: its lease is held (and renewed), the grant untouched.
+    const during = await stored();
+    expect(during).toMatchObject({ status: 'active', refreshToken: before.refreshToken });
+    expect(during.refreshLockOwner).toMatch(/^[0-9a-f-]{36}$/);
 
-    emulator.setFaults({ tokenEndpointHang: false });
-    // Right after a transient failure hover-auth backs off for 1 s (no token request, grant kept).
-    await expect(call()).rejects.toMatchObject({ code: 'HOVER_TOKEN_ENDPOINT_UNAVAILABLE' });
-    expect(emulator.tokenRequestCount('refresh_token')).toBe(1);
+    // Later calls wait for the same pending request; they never send the refresh token a second time.
     await new Promise((resolve) => setTimeout(resolve, 1100));
+    await expect(call()).rejects.toBeInstanceOf(HoverTokenEndpointTimeoutException);
+    expect(emulator.tokenRequestCount('refresh_token')).toBe(1);
+  });
+
+  it('an answer that arrives after every caller gave up is still stored: Hover rotated at once and answers after 3 s (httpTimeoutMs 800)', async () => {
+    await boot({ httpTimeoutMs: 800 });
+    await call();
+    const before = await stored();
+    emulator.expireAccessTokens();
+    emulator.setFaults({ tokenAnswerDelayMs: 3000 });
+
+    const early = await Promise.allSettled(Array.from({ length: 5 }, call));
+    expect(early.every((result) => result.status === 'rejected' && result.reason instanceof HoverTokenEndpointTimeoutException)).toBe(true);
+    expect(emulator.tokenRequestCount('refresh_token')).toBe(1);
+    expect((await stored()).version).toBe(before.version); // not answered yet
+
+    // When Hover's late answer comes, the rotated pair is stored and the lease released.
+    const deadline = Date.now() + 10_000;
+    let after = await stored();
+    while (after.version === before.version && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await stored();
+    }
+    expect(after).toMatchObject({ status: 'active', version: before.version + 1, refreshLockOwner: null });
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    emulator.setFaults({ tokenAnswerDelayMs: 0 });
+    expect((await call()).results).toHaveLength(1);
+    expect(emulator.tokenRequestCount('refresh_token')).toBe(1);
+    // And the stored (rotated) refresh token works at the next expiry: the grant was not lost.
+    emulator.expireAccessTokens();
     expect((await call()).results).toHaveLength(1);
     expect(emulator.tokenRequestCount('refresh_token')).toBe(2);
     expect((await stored()).status).toBe('active');

@@ -70,6 +70,54 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('ref
     expect(await stored()).toMatchObject({ status: 'active', refreshLockOwner: null });
   });
 
+  /**
+   * Hover rotates the refresh token at once but answers late. Instance A's callers give up at
+   * httpTimeoutMs; A's request keeps waiting and keeps the lease (renewed), so instance B, calling right
+   * after, waits for A's answer instead of sending the spent refresh token (which Hover would refuse
+   * with invalid_grant, losing the grant).
+   */
+  async function lateAnswer(options: HoverAuthModuleOptions, answerDelayMs: number): Promise<void> {
+    workers = await Promise.all([0, 1].map(() => RefreshWorker.start({ dataSource: database.options, hover: options })));
+    const [a, b] = workers;
+    const before = await stored();
+    emulator.expireAccessTokens();
+    emulator.setFaults({ tokenAnswerDelayMs: answerDelayMs });
+
+    const aGaveUp = a.request({ type: 'call', connectionId: 'default' }, 'call-done', answerDelayMs + 60_000);
+    const aReport = await aGaveUp;
+    expect(aReport).toEqual({ type: 'call-done', ok: false, failure: 'HOVER_TOKEN_ENDPOINT_TIMEOUT' });
+    expect(emulator.tokenRequestCount('refresh_token')).toBe(1); // rotated at Hover, answer pending
+    const during = await stored();
+    expect(during).toMatchObject({ status: 'active', version: before.version, refreshToken: before.refreshToken });
+    expect(during.refreshLockOwner).toMatch(/^[0-9a-f-]{36}$/);
+
+    const bReport = await b.request({ type: 'call', connectionId: 'default' }, 'call-done', answerDelayMs + 60_000);
+    expect(bReport).toEqual({ type: 'call-done', ok: true });
+    expect(emulator.tokenRequestCount('refresh_token')).toBe(1);
+    const after = await stored();
+    expect(after).toMatchObject({ status: 'active', version: before.version + 1, refreshLockOwner: null });
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+
+    // The stored refresh token is the rotated one: the next expiry refreshes normally.
+    emulator.setFaults({ tokenAnswerDelayMs: 0 });
+    emulator.expireAccessTokens();
+    expect(await b.request({ type: 'burst', calls: 10, connectionId: 'default' }, 'burst-done')).toEqual({ type: 'burst-done', ok: 10, failures: [] });
+    expect(emulator.tokenRequestCount('refresh_token')).toBe(2);
+    expect(await stored()).toMatchObject({ status: 'active', version: before.version + 2 });
+  }
+
+  it('a refresh answered after 5 s with httpTimeoutMs 2 s: one refresh, the late answer stored, the other instance waits for it, the grant kept', async () => {
+    // A 3 s lease shorter than the 5 s answer: it must be renewed while the request waits.
+    await lateAnswer(hoverOptions({ httpTimeoutMs: 2000, refreshLeaseMs: 3000 }), 5000);
+  });
+
+  if (kind === 'sqlite') {
+    it('with the default options and a 40 s answer: the same', async () => {
+      const { httpTimeoutMs: _ignored, ...defaults } = hoverOptions();
+      await lateAnswer(defaults, 40_000);
+    }, 150_000);
+  }
+
   it('a process SIGKILLed while holding the refresh lease: another completes the refresh once the lease lapses; the connection stays active', async () => {
     const leaseMs = 3000;
     const options = hoverOptions({ httpTimeoutMs: 2000, refreshLeaseMs: leaseMs, refreshDeadlineMs: 10_000 });

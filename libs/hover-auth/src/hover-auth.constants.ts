@@ -23,5 +23,13 @@ export const AUTHORIZATION_STATE_TTL_SECONDS = 600;
  */
 export const DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS = 7200;
 
+/**
+ * Lifetime of one refresh request to the token endpoint, in milliseconds: Hover ends every request by
+ * 60 seconds (developers.hover.to, "Rate limits"), plus 5 s of slack. Deliberately separate from the
+ * callers' deadline (`httpTimeoutMs`): when a refresh answer comes late, Hover has already rotated the
+ * refresh token, so the request keeps waiting and the answer is stored even after every caller gave up.
+ */
+export const REFRESH_REQUEST_TIMEOUT_MS = 65_000;
+
 /** Hover API path that returns the current user and their orgs (developers.hover.to, "Show user profile"). */
 export const HOVER_PROFILE_PATH = '/v2/users/profile';

@@ -37,6 +37,11 @@ export interface HoverEmulatorFaults {
   /** Delay in MILLISECONDS before `/oauth/token` answers (any outcome). Default `0`. */
   tokenEndpointDelayMs: number;
   /**
+   * Delay in MILLISECONDS between processing a grant and sending its answer: the refresh token has
+   * ALREADY rotated (the old one is spent) when the client is still waiting — a late answer. Default `0`.
+   */
+  tokenAnswerDelayMs: number;
+  /**
    * When `true`, `/oauth/token` never answers: the request is read and counted, then the socket stays
    * open until `HoverEmulator.stop()`. Default `false`.
    */

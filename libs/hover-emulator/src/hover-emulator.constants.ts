@@ -23,6 +23,7 @@ export const DEFAULT_FAULTS: Readonly<HoverEmulatorFaults> = Object.freeze({
   consentWithoutIntegrations: 'block',
   omitRefreshTokenOnRefresh: false,
   tokenEndpointDelayMs: 0,
+  tokenAnswerDelayMs: 0,
   tokenEndpointHang: false,
   tokenEndpointStatus: null,
   tokenEndpointResponse: null,

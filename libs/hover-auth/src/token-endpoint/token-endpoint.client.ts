@@ -50,23 +50,25 @@ export class TokenEndpointClient {
    * @throws {HoverTokenEndpointException} (or a subclass) on any failure
    */
   exchangeAuthorizationCode(code: string, codeVerifier?: string | null): Promise<HoverTokenSet> {
-    return this.request({ grant_type: 'authorization_code', code, ...(codeVerifier ? { code_verifier: codeVerifier } : {}) });
+    return this.request({ grant_type: 'authorization_code', code, ...(codeVerifier ? { code_verifier: codeVerifier } : {}) }, this.options.httpTimeoutMs);
   }
 
   /**
    * Redeems a refresh token (RFC 6749 §6). Hover rotates it: the answer carries a new refresh token and
    * the one sent becomes invalid.
-   * @param timeoutMs total time allowed for the request, in milliseconds; capped at `httpTimeoutMs`
+   * @param timeoutMs total time allowed for the request, in milliseconds (1–600000); default
+   *   `httpTimeoutMs`. The token manager passes a longer one than its callers wait: see
+   *   `REFRESH_REQUEST_TIMEOUT_MS`.
    * @throws {HoverInvalidGrantException} when Hover refuses the refresh token (400 or 401)
    * @throws {HoverTokenEndpointTimeoutException} when no answer came within the time allowed
    * @throws {HoverTokenEndpointException} (or a subclass) on any other failure
    */
-  refresh(refreshToken: string, timeoutMs?: number): Promise<HoverTokenSet> {
+  refresh(refreshToken: string, timeoutMs: number = this.options.httpTimeoutMs): Promise<HoverTokenSet> {
     return this.request({ grant_type: 'refresh_token', refresh_token: refreshToken }, timeoutMs);
   }
 
-  private async request(grant: Record<string, string>, requestedTimeoutMs?: number): Promise<HoverTokenSet> {
-    const timeoutMs = Math.max(1, Math.min(this.options.httpTimeoutMs, requestedTimeoutMs ?? Infinity));
+  private async request(grant: Record<string, string>, requestedTimeoutMs: number): Promise<HoverTokenSet> {
+    const timeoutMs = Math.max(1, Math.min(600_000, Math.floor(requestedTimeoutMs)));
     const fields: Record<string, string> = {
       ...grant,
       client_id: this.options.clientId,

@@ -240,6 +240,19 @@ export class HoverConnectionRepository {
     );
   }
 
+  /**
+   * Extends the refresh lease to `leaseMs` milliseconds from now, if `owner` still holds it (while its
+   * refresh request waits for Hover).
+   * @returns true if it did
+   */
+  async renewRefreshLease(connectionId: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.updateWhere(
+      { refreshLockExpiresAt: Date.now() + leaseMs },
+      'connection_id = :connectionId AND refresh_lock_owner = :owner',
+      { connectionId, owner },
+    );
+  }
+
   /** Releases the refresh lease if `owner` still holds it. @returns true if it did */
   async releaseRefreshLease(connectionId: string, owner: string): Promise<boolean> {
     return this.updateWhere(

@@ -12,7 +12,7 @@ import {
 } from 'cockatiel';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
+import { HOVER_AUTH_RESOLVED_OPTIONS, REFRESH_REQUEST_TIMEOUT_MS } from '../hover-auth.constants';
 import type { ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
 import {
   HoverNotConnectedException,
@@ -21,6 +21,7 @@ import {
 import { HoverRefreshTimeoutException } from '../exceptions/hover-refresh.exceptions';
 import {
   HoverInvalidGrantException,
+  HoverTokenEndpointTimeoutException,
   HoverTokenEndpointUnavailableException,
 } from '../exceptions/hover-token-endpoint.exceptions';
 import { TokenEndpointClient } from '../token-endpoint/token-endpoint.client';
@@ -50,8 +51,6 @@ const REJECTED_TOKEN_BACKOFF_MS = { initial: 1000, max: 300_000 };
 /** A token this close to expiry (milliseconds) is no fallback when a proactive refresh fails. */
 const STILL_VALID_MARGIN_MS = 5000;
 
-/** Least time, in milliseconds, worth starting a refresh request with. */
-const MIN_REFRESH_REQUEST_MS = 1000;
 
 /** Delay before polling a held refresh lease again, in milliseconds: 20 ms growing to 250 ms, with jitter. */
 function leasePollDelayMs(attempt: number): number {
@@ -80,6 +79,8 @@ export class HoverTokenManager {
   /** When each cached row was read or written, epoch milliseconds. */
   private readonly cachedAt = new Map<string, number>();
   private readonly refreshes = new Map<string, Promise<HoverConnection>>();
+  /** Refresh requests still waiting for Hover's answer, per connection (they outlive their callers). */
+  private readonly pendingExchanges = new Map<string, Promise<HoverConnection>>();
   /**
    * Backs off from a failing token endpoint: after a transient failure (5xx, 429, timeout, network,
    * non-JSON) refreshes fail fast for 1 s, doubling up to 30 s while the trial refreshes keep failing.
@@ -248,6 +249,9 @@ export class HoverTokenManager {
     const deadline = Date.now() + this.options.refreshDeadlineMs;
     const owner = randomUUID();
     for (let attempt = 0; ; attempt++) {
+      // An exchange this process started is still waiting for Hover: wait for it, never send again.
+      const pending = this.pendingExchanges.get(connectionId);
+      if (pending) return this.awaitExchange(pending, deadline);
       const current = await this.loadActive(connectionId);
       if (this.isReplaced(current, rejectedAccessToken)) return current;
       if (await this.connections.acquireRefreshLease(connectionId, owner, this.options.refreshLeaseMs)) {
@@ -259,62 +263,117 @@ export class HoverTokenManager {
     }
   }
 
+  /**
+   * Holding the lease: re-reads the row (another instance may have refreshed between our read and the
+   * lease), then starts the exchange and waits for it as a caller.
+   */
   private async refreshUnderLease(
     connectionId: string,
     owner: string,
     deadline: number,
     rejectedAccessToken?: string,
   ): Promise<HoverConnection> {
+    let exchange: Promise<HoverConnection> | undefined;
     try {
-      // Re-read under the lease: another instance may have refreshed between our read and the lease.
       const current = await this.loadActive(connectionId);
       if (this.isReplaced(current, rejectedAccessToken)) return current;
       if (!current.refreshToken) return await this.requireReauthorization(current);
-      const remaining = deadline - Date.now();
-      // Starting a refresh we would have to abandon could spend the single-use refresh token and lose
-      // its replacement, so too little time left means: fail now, grant untouched.
-      if (remaining < MIN_REFRESH_REQUEST_MS) {
-        throw new HoverRefreshTimeoutException(connectionId, this.options.refreshDeadlineMs);
-      }
-
-      let tokens;
-      const breaker = this.connectionBreaker(connectionId);
-      try {
-        const refreshToken = current.refreshToken;
-        tokens = await breaker.execute(() => this.tokenEndpointBreaker.execute(() => this.tokenEndpoint.refresh(refreshToken, remaining)));
-        if (breaker.state === CircuitState.Closed) this.connectionBreakers.delete(connectionId);
-      } catch (error) {
-        if (error instanceof BrokenCircuitError) {
-          throw new HoverTokenEndpointUnavailableException(
-            this.tokenEndpointBreaker.state === CircuitState.Open
-              ? "Hover's token endpoint failed recently; refreshes resume after a back-off (1-30 s, or Hover's Retry-After up to 300 s). The grant is kept."
-              : "Refreshing this connection failed recently; its refreshes resume after a back-off (1-30 s, or Hover's Retry-After up to 300 s). The grant is kept.",
-            null,
-          );
-        }
-        if (!(error instanceof HoverInvalidGrantException)) throw error;
-        // Another writer may have rotated the refresh token since we read it: then theirs is valid.
-        const latest = await this.connections.findById(connectionId);
-        if (latest && latest.status === 'active' && latest.version !== current.version) {
-          this.remember(latest);
-          return latest;
-        }
-        return await this.requireReauthorization(current);
-      }
-      const updated = await this.connections.replaceTokens(current, tokens);
-      if (updated) {
-        this.remember(updated);
-        return updated;
-      }
-      // Lost the compare-and-swap: another writer stored a newer grant; use it.
-      this.forget(connectionId);
-      return await this.loadActive(connectionId);
+      exchange = this.startExchange(current, owner);
     } finally {
-      // A no-op when the token write or the reauthorization mark already released it.
-      await this.connections.releaseRefreshLease(connectionId, owner).catch((error: unknown) => {
-        this.logger.warn(`Could not release the refresh lease of connection "${connectionId}" (${(error as Error).name}); it lapses on its own.`);
-      });
+      // From the start of the exchange on, the exchange owns the lease and releases it when it settles.
+      if (!exchange) await this.releaseLease(connectionId, owner);
     }
+    return this.awaitExchange(exchange, deadline);
+  }
+
+  /**
+   * Sends the refresh token and stores the answer, however long Hover takes (up to
+   * REFRESH_REQUEST_TIMEOUT_MS): detached from the callers, who may give up earlier. The lease is renewed
+   * while the request is pending and released only when it has settled, so no app instance sends the
+   * same single-use refresh token while its answer may still come (a late answer after rotation would
+   * otherwise make the next refresh fail with `invalid_grant` and lose the grant).
+   */
+  private startExchange(current: HoverConnection, owner: string): Promise<HoverConnection> {
+    const connectionId = current.connectionId;
+    const leaseMs = this.options.refreshLeaseMs;
+    const renewal = setInterval(() => {
+      this.connections.renewRefreshLease(connectionId, owner, leaseMs).catch((error: unknown) => {
+        this.logger.warn(`Could not renew the refresh lease of connection "${connectionId}" (${(error as Error).name}).`);
+      });
+    }, Math.max(100, Math.floor(leaseMs / 3)));
+    renewal.unref();
+    const exchange = this.exchange(current).finally(async () => {
+      clearInterval(renewal);
+      this.pendingExchanges.delete(connectionId);
+      await this.releaseLease(connectionId, owner);
+    });
+    this.pendingExchanges.set(connectionId, exchange);
+    // Every caller may have stopped waiting: the outcome is stored (or logged) either way.
+    exchange.catch(() => undefined);
+    return exchange;
+  }
+
+  /**
+   * Waits for an exchange as a caller: at most `httpTimeoutMs`, and never past the call's refresh
+   * deadline. Giving up does not cancel the exchange.
+   * @throws {HoverTokenEndpointTimeoutException} when the wait ends first
+   */
+  private async awaitExchange(exchange: Promise<HoverConnection>, deadline: number): Promise<HoverConnection> {
+    const waitMs = Math.max(1, Math.min(this.options.httpTimeoutMs, deadline - Date.now()));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new HoverTokenEndpointTimeoutException(waitMs)), waitMs);
+    });
+    try {
+      return await Promise.race([exchange, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** One refresh grant and its outcome: the new pair stored, or the grant marked, or a typed failure. */
+  private async exchange(current: HoverConnection): Promise<HoverConnection> {
+    const connectionId = current.connectionId;
+    const refreshToken = current.refreshToken as string;
+    const breaker = this.connectionBreaker(connectionId);
+    let tokens;
+    try {
+      const timeoutMs = Math.max(REFRESH_REQUEST_TIMEOUT_MS, this.options.httpTimeoutMs);
+      tokens = await breaker.execute(() => this.tokenEndpointBreaker.execute(() => this.tokenEndpoint.refresh(refreshToken, timeoutMs)));
+      if (breaker.state === CircuitState.Closed) this.connectionBreakers.delete(connectionId);
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        throw new HoverTokenEndpointUnavailableException(
+          this.tokenEndpointBreaker.state === CircuitState.Open
+            ? "Hover's token endpoint failed recently; refreshes resume after a back-off (1-30 s, or Hover's Retry-After up to 300 s). The grant is kept."
+            : "Refreshing this connection failed recently; its refreshes resume after a back-off (1-30 s, or Hover's Retry-After up to 300 s). The grant is kept.",
+          null,
+        );
+      }
+      if (!(error instanceof HoverInvalidGrantException)) throw error;
+      // Another writer may have rotated the refresh token since we read it: then theirs is valid.
+      const latest = await this.connections.findById(connectionId);
+      if (latest && latest.status === 'active' && latest.version !== current.version) {
+        this.remember(latest);
+        return latest;
+      }
+      return await this.requireReauthorization(current);
+    }
+    const updated = await this.connections.replaceTokens(current, tokens);
+    if (updated) {
+      this.remember(updated);
+      return updated;
+    }
+    // Lost the compare-and-swap: another writer stored a newer grant; use it.
+    this.forget(connectionId);
+    return await this.loadActive(connectionId);
+  }
+
+  /** A no-op when the token write or the reauthorization mark already released it. */
+  private async releaseLease(connectionId: string, owner: string): Promise<void> {
+    await this.connections.releaseRefreshLease(connectionId, owner).catch((error: unknown) => {
+      this.logger.warn(`Could not release the refresh lease of connection "${connectionId}" (${(error as Error).name}); it lapses on its own.`);
+    });
   }
 
   private connectionBreaker(connectionId: string): CircuitBreakerPolicy {

@@ -7,6 +7,7 @@ const DEFAULT_FAULTS = {
   consentWithoutIntegrations: 'block',
   omitRefreshTokenOnRefresh: false,
   tokenEndpointDelayMs: 0,
+  tokenAnswerDelayMs: 0,
   tokenEndpointHang: false,
   tokenEndpointStatus: null,
   tokenEndpointResponse: null,

@@ -25,6 +25,7 @@ const CHECKS: Record<keyof HoverEmulatorFaults, [Check, string]> = {
   consentWithoutIntegrations: [oneOf('block', 'allow'), "'block' or 'allow'"],
   omitRefreshTokenOnRefresh: [oneOf(true, false), 'a boolean'],
   tokenEndpointDelayMs: [nonNegativeMs, 'a number of milliseconds ≥ 0'],
+  tokenAnswerDelayMs: [nonNegativeMs, 'a number of milliseconds ≥ 0'],
   tokenEndpointHang: [oneOf(true, false), 'a boolean'],
   tokenEndpointStatus: [httpStatusOrNull, 'an HTTP status 100–599 or null'],
   tokenEndpointResponse: [rawResponseOrNull, 'null or { status, contentType, body, headers? } (body a string, headers strings)'],

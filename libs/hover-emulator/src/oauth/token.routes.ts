@@ -55,6 +55,8 @@ export function createTokenRouter(ctx: EmulatorContext): Router {
     }
 
     const outcome = runGrant(ctx, params, req.headers.authorization);
+    // The grant is processed (a refresh token rotated) before this wait: a late answer.
+    if (faults.tokenAnswerDelayMs > 0) await ctx.delay(faults.tokenAnswerDelayMs);
     if (outcome.ok) res.status(200).json(outcome.body);
     else sendError(ctx, res, outcome);
   });
