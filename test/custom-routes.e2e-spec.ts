@@ -121,7 +121,7 @@ describe('custom routes over HoverAuthorizationFlowService (mountController: fal
     const start = await get(`${url}/integrations/hover/connect`, { headers: { 'x-user': user } });
     expect(start.status).toBe(302);
     const cookie = cookiesOf(start);
-    expect(cookie).toMatch(/^hover_oauth_browser=[A-Za-z0-9_-]{43}$/);
+    expect(cookie).toMatch(/^hover_oauth_[A-Za-z0-9_-]{16}=f1\.e2e\.[A-Za-z0-9_.-]+$/);
     const consent = await get(start.location as string);
     const decided = await fetch(new URL('/oauth/authorize', start.location as string), {
       method: 'POST',
@@ -161,7 +161,13 @@ describe('custom routes over HoverAuthorizationFlowService (mountController: fal
   it('Deny: the callback route gets outcome failed / access_denied and nothing is stored', async () => {
     const callback = await connectAs('bob', 'deny');
     expect([callback.status, callback.location]).toEqual([302, '/settings?tab=hover&hover_error=access_denied']);
-    expect(outcomes.at(-1)).toEqual({ outcome: 'failed', connectionId: 'user:bob', reason: 'access_denied', redirectUrl: '/settings?tab=hover&hover_error=access_denied' });
+    expect(outcomes.at(-1)).toEqual({
+      outcome: 'failed',
+      connectionId: 'user:bob',
+      reason: 'access_denied',
+      redirectUrl: '/settings?tab=hover&hover_error=access_denied',
+      clearCookie: expect.stringMatching(/^hover_oauth_[A-Za-z0-9_-]{16}=; Max-Age=0; Path=\/; HttpOnly; SameSite=Lax$/),
+    });
     expect(await app.get(HoverConnectionsService).get('user:bob')).toBeNull();
   });
 
@@ -171,8 +177,8 @@ describe('custom routes over HoverAuthorizationFlowService (mountController: fal
     expect(forged.status).toBe(400);
     expect(JSON.parse(forged.text)).toEqual({
       statusCode: 400,
-      code: 'HOVER_INVALID_STATE',
-      message: 'The state parameter is unknown, expired or already used. Start again from the authorize route.',
+      code: 'HOVER_STATE_BROWSER_MISMATCH',
+      message: 'This authorization was not started in this browser, or its cookie is gone (blocked, or older than 10 minutes). Start again from the authorize route in this browser.',
     });
     expect(emulator.tokenRequestCount()).toBe(tokenRequests);
   });

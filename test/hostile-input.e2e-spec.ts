@@ -73,15 +73,33 @@ describe('hostile input', () => {
       await expectRefused(() => callback('code=abc'), 400, 'HOVER_INVALID_STATE');
     });
 
-    it('state unknown → 400 HOVER_INVALID_STATE', async () => {
+    it('state unknown (this browser has no flow for it) → 400 HOVER_STATE_BROWSER_MISMATCH', async () => {
       const { cookie } = await startFlow();
-      await expectRefused(() => callback(`code=abc&state=${randomBytes(32).toString('base64url')}`, cookie), 400, 'HOVER_INVALID_STATE');
+      await expectRefused(() => callback(`code=abc&state=${randomBytes(32).toString('base64url')}`, cookie), 400, 'HOVER_STATE_BROWSER_MISMATCH');
     });
 
-    it('state expired (older than 10 minutes) → 400 HOVER_INVALID_STATE', async () => {
+    it("a flow cookie altered, or another flow's cookie renamed to this state → 400 HOVER_INVALID_STATE", async () => {
+      const mine = await startFlow();
+      const other = await startFlow();
+      const [name, value] = mine.cookie.split('=');
+      const flipped = `${name}=${value.slice(0, -3)}${value.endsWith('AAA') ? 'BBB' : 'AAA'}`;
+      await expectRefused(() => callback(`code=abc&state=${mine.state}`, flipped), 400, 'HOVER_INVALID_STATE');
+      const transplanted = `${name}=${other.cookie.split('=')[1]}`;
+      await expectRefused(() => callback(`code=abc&state=${mine.state}`, transplanted), 400, 'HOVER_INVALID_STATE');
+      // The untouched flow still completes.
+      expect((await callback(`error=access_denied&state=${mine.state}`, mine.cookie)).location).toBe('/?hover_error=access_denied');
+    });
+
+    it('state expired (older than 10 minutes, even with its cookie replayed) → 400 HOVER_INVALID_STATE', async () => {
       const { state, cookie } = await startFlow();
-      await dataSource().query('UPDATE hover_authorization_states SET expires_at = ? WHERE state = ?', [Date.now() - 1, state]);
-      await expectRefused(() => callback(`code=abc&state=${state}`, cookie), 400, 'HOVER_INVALID_STATE');
+      // The sample runs in this process: the callback sees a clock 601 s later than the start.
+      const realNow = Date.now.bind(Date);
+      const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 601_000);
+      try {
+        await expectRefused(() => callback(`code=abc&state=${state}`, cookie), 400, 'HOVER_INVALID_STATE');
+      } finally {
+        clock.mockRestore();
+      }
     });
 
     it('state already used → 400 HOVER_INVALID_STATE', async () => {
@@ -119,7 +137,7 @@ describe('hostile input', () => {
 
     it('oversized parameters are refused before any database or network work', async () => {
       const { state, cookie } = await startFlow();
-      const consume = jest.spyOn(target.sample.app.get(AuthorizationStateStore), 'consume');
+      const consume = jest.spyOn(target.sample.app.get(AuthorizationStateStore), 'markUsed');
       try {
         await expectRefused(() => callback(`code=abc&state=${'s'.repeat(10_000)}`, cookie), 400, 'HOVER_INVALID_STATE');
         await expectRefused(() => callback(`code=${'c'.repeat(5000)}&state=${state}`, cookie), 400, 'HOVER_INVALID_CALLBACK');
@@ -141,8 +159,15 @@ describe('hostile input', () => {
       await expectRefused(() => callback(`code=abc&iss=${encodeURIComponent('https://evil.example')}&state=${state}`, cookie), 400, 'HOVER_ISSUER_MISMATCH');
     });
 
-    it('error=access_denied with a forged state is treated as forged → 400 HOVER_INVALID_STATE', async () => {
-      await expectRefused(() => callback(`error=access_denied&state=${randomBytes(32).toString('base64url')}`), 400, 'HOVER_INVALID_STATE');
+    it('error=access_denied with a forged state is treated as forged → 400 HOVER_STATE_BROWSER_MISMATCH', async () => {
+      await expectRefused(() => callback(`error=access_denied&state=${randomBytes(32).toString('base64url')}`), 400, 'HOVER_STATE_BROWSER_MISMATCH');
+    });
+
+    it('an anonymous flood of the authorize route stores nothing: 300 starts, 0 rows', async () => {
+      const before = Number((await dataSource().query('SELECT COUNT(*) AS n FROM hover_authorization_states'))[0].n);
+      const answers = await Promise.all(Array.from({ length: 300 }, () => get(`${target.url}/hover/authorize`)));
+      expect(new Set(answers.map((answer) => answer.status))).toEqual(new Set([302]));
+      expect(Number((await dataSource().query('SELECT COUNT(*) AS n FROM hover_authorization_states'))[0].n)).toBe(before);
     });
   });
 
@@ -205,24 +230,27 @@ describe('hostile input', () => {
       await rememberSecrets();
     });
 
-    it('success answers carry Cache-Control: no-store and Referrer-Policy: no-referrer; the binding cookie is HttpOnly and SameSite=Lax', async () => {
+    it('success answers carry Cache-Control: no-store and Referrer-Policy: no-referrer and delete the flow cookie; the flow cookie is HttpOnly and SameSite=Lax', async () => {
       const run = await runConsent(target, 'allow');
       await rememberSecrets();
       expect(run.callback?.headers.get('cache-control')).toBe('no-store');
       expect(run.callback?.headers.get('referrer-policy')).toBe('no-referrer');
+      const cookieName = run.cookie.split('=')[0];
+      expect(run.callback?.headers.getSetCookie()).toEqual([`${cookieName}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax`]);
       const { authorize } = await startFlow();
       expect(authorize.headers.getSetCookie()).toEqual([
-        expect.stringMatching(/^hover_oauth_browser=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/),
+        expect.stringMatching(/^hover_oauth_[A-Za-z0-9_-]{16}=f1\.e2e\.[A-Za-z0-9_.-]+; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/),
       ]);
     });
 
-    it('two flows started in two tabs of one browser both complete (the binding cookie is reused)', async () => {
+    it('two flows started in two tabs of one browser both complete (one flow cookie each)', async () => {
       const tab1 = await startFlow();
       const tab2 = await get(`${target.url}/hover/authorize`, { headers: { cookie: tab1.cookie } });
-      expect(cookiesOf(tab2)).toBe(tab1.cookie);
+      expect(cookiesOf(tab2)).not.toBe(tab1.cookie);
+      const browser = `${tab1.cookie}; ${cookiesOf(tab2)}`;
       const state2 = new URL(tab2.location as string).searchParams.get('state');
-      expect((await callback(`error=access_denied&state=${tab1.state}`, tab1.cookie)).location).toBe('/?hover_error=access_denied');
-      expect((await callback(`error=access_denied&state=${state2}`, tab1.cookie)).location).toBe('/?hover_error=access_denied');
+      expect((await callback(`error=access_denied&state=${tab1.state}`, browser)).location).toBe('/?hover_error=access_denied');
+      expect((await callback(`error=access_denied&state=${state2}`, browser)).location).toBe('/?hover_error=access_denied');
     });
 
     it('an iss equal to the configured issuer is accepted', async () => {
@@ -311,10 +339,17 @@ describe('hostile input', () => {
       ['a 503', { status: 503, contentType: 'application/json', body: '{"error":"server_error"}' }],
     ])('%s → 503 HOVER_TOKEN_ENDPOINT_UNAVAILABLE (transient), grant kept, backed off', async (_name, response) => {
       expect(await refreshAnswered(response)).toEqual({ status: 503, code: 'HOVER_TOKEN_ENDPOINT_UNAVAILABLE' });
-      // Backed off: the next call fails fast without another token request.
+      const failedAt = Date.now();
+      // Backed off (1 s): the next call fails fast without another token request. Checked against the
+      // measured time, so a machine too slow to call within the second cannot fail it spuriously.
       const tokenRequests = target.emulator.tokenRequestCount('refresh_token');
-      expect(await jobs()).toEqual({ status: 503, code: 'HOVER_TOKEN_ENDPOINT_UNAVAILABLE' });
-      expect(target.emulator.tokenRequestCount('refresh_token')).toBe(tokenRequests);
+      const next = await jobs();
+      if (Date.now() - failedAt < 1000) {
+        expect(next).toEqual({ status: 503, code: 'HOVER_TOKEN_ENDPOINT_UNAVAILABLE' });
+        expect(target.emulator.tokenRequestCount('refresh_token')).toBe(tokenRequests);
+      } else {
+        expect(target.emulator.tokenRequestCount('refresh_token')).toBeLessThanOrEqual(tokenRequests + 1);
+      }
       await new Promise((resolve) => setTimeout(resolve, 1100));
       expect(await jobs()).toEqual({ status: 200, code: undefined });
       await rememberSecrets();

@@ -160,7 +160,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
     const tokenRequests = target.emulator.tokenRequestCount();
     const forged = await get(`${target.url}/hover/callback?code=stolen-code&state=forged-state-value`);
     expect(forged.status).toBe(400);
-    expect(JSON.parse(forged.text)).toMatchObject({ statusCode: 400, code: 'HOVER_INVALID_STATE' });
+    expect(JSON.parse(forged.text)).toMatchObject({ statusCode: 400, code: 'HOVER_STATE_BROWSER_MISMATCH' });
     expect(forged.text).not.toContain('stolen-code');
     const missing = await get(`${target.url}/hover/callback?code=stolen-code`);
     expect(missing.status).toBe(400);

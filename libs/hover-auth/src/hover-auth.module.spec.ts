@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { HoverAuthorizationState } from './tokens/hover-authorization-state.entity';
+import { FlowCookieSealer, flowCookieName, type SealedFlow } from './oauth/flow-cookie';
 import { HoverAuthConfigurationError } from './exceptions/hover-auth-configuration.error';
 import { HoverIntegrationGuard } from './guards/hover-integration.guard';
 import { HOVER_AUTH_RESOLVED_OPTIONS } from './hover-auth.constants';
@@ -87,22 +88,33 @@ describe('HoverAuthModule wiring', () => {
     expect(location.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('PKCE S256 by default: the challenge is the SHA-256 of the stored code verifier; pkce: false sends none', async () => {
+  /** The flow sealed in the cookie the authorize route set. */
+  async function startedFlow(instance: INestApplication): Promise<{ location: URL; flow: SealedFlow | null; rows: number }> {
+    const response = await request(instance.getHttpServer()).get('/hover/authorize').expect(302);
+    const location = new URL(response.headers.location);
+    const state = location.searchParams.get('state') as string;
+    const cookie = ([] as string[]).concat(response.headers['set-cookie'] ?? []).find((line) => line.startsWith(`${flowCookieName(state)}=`));
+    const sealed = cookie?.split(';')[0].split('=')[1] ?? '';
+    const options = instance.get<ResolvedHoverAuthOptions>(HOVER_AUTH_RESOLVED_OPTIONS);
+    const rows = await instance.get(DataSource).getRepository(HoverAuthorizationState).count();
+    return { location, flow: new FlowCookieSealer(options.encryptionKeys).open(sealed, state), rows };
+  }
+
+  it('PKCE S256 by default: the challenge is the SHA-256 of the code verifier sealed in the flow cookie; pkce: false sends none', async () => {
     const instance = await boot([sqlite(), HoverAuthModule.forRoot(OPTIONS)]);
-    const location = await authorizeLocation(instance);
+    const { location, flow, rows } = await startedFlow(instance);
     expect(location.searchParams.get('code_challenge_method')).toBe('S256');
-    const stored = await instance.get(DataSource).getRepository(HoverAuthorizationState).findOneByOrFail({ state: location.searchParams.get('state') as string });
-    expect(stored.codeVerifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(location.searchParams.get('code_challenge')).toBe(createHash('sha256').update(stored.codeVerifier as string).digest('base64url'));
+    expect(flow?.codeVerifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(location.searchParams.get('code_challenge')).toBe(createHash('sha256').update(flow?.codeVerifier as string).digest('base64url'));
+    expect(rows).toBe(0); // starting a flow stores nothing
     await instance.close();
     app = undefined;
 
     const withoutPkce = await boot([sqlite(), HoverAuthModule.forRoot({ ...OPTIONS, pkce: false })]);
-    const plain = await authorizeLocation(withoutPkce);
-    expect(plain.searchParams.has('code_challenge')).toBe(false);
-    expect(plain.searchParams.has('code_challenge_method')).toBe(false);
-    const pending = await withoutPkce.get(DataSource).getRepository(HoverAuthorizationState).findOneByOrFail({ state: plain.searchParams.get('state') as string });
-    expect(pending.codeVerifier).toBeNull();
+    const plain = await startedFlow(withoutPkce);
+    expect(plain.location.searchParams.has('code_challenge')).toBe(false);
+    expect(plain.location.searchParams.has('code_challenge_method')).toBe(false);
+    expect(plain.flow).toMatchObject({ connectionId: 'default', codeVerifier: null });
   });
 
   it('forRootAsync useFactory: reads ConfigService', async () => {

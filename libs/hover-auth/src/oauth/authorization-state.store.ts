@@ -1,24 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { LessThan, type Repository } from 'typeorm';
-import { AUTHORIZATION_STATE_TTL_SECONDS, HOVER_AUTHORIZATION_STATE_ENTITY_REPOSITORY } from '../hover-auth.constants';
+import { HOVER_AUTHORIZATION_STATE_ENTITY_REPOSITORY } from '../hover-auth.constants';
 import { HoverAuthorizationState } from '../tokens/hover-authorization-state.entity';
 
-/** What a flow remembers between the authorize redirect and the callback. */
-export interface PendingAuthorizationRequest {
-  /** The connection the flow will create or replace. */
-  connectionId: string;
-  /** PKCE code verifier (RFC 7636), or null/undefined without PKCE. */
-  codeVerifier?: string | null;
-  /** SHA-256 hex of the browser-binding cookie value. */
-  browserBinding?: string | null;
-  /** Validated same-origin path to return to. */
-  returnTo?: string | null;
-}
-
 /**
- * Pending authorization requests keyed by `state` (RFC 6749 §10.12, RFC 9700 §4.7), stored in the
- * shared database so any app instance can finish a flow another one started.
+ * Single use of `state` (RFC 6749 §10.12, RFC 9700 §4.7) across every app instance sharing the
+ * database. A started flow lives in the browser's sealed flow cookie, not here: a row is written only
+ * when a valid callback uses a state, so an anonymous flood of the authorize route writes nothing.
  */
 @Injectable()
 export class AuthorizationStateStore {
@@ -28,47 +16,24 @@ export class AuthorizationStateStore {
   ) {}
 
   /**
-   * Starts a flow.
-   * @returns the new `state`: base64url of 32 random bytes (256 bits), valid for 600 seconds
-   */
-  async create(request: PendingAuthorizationRequest): Promise<string> {
-    const now = Date.now();
-    const state = randomBytes(32).toString('base64url');
-    await this.repository.insert({
-      state,
-      connectionId: request.connectionId,
-      codeVerifier: request.codeVerifier ?? null,
-      browserBinding: request.browserBinding ?? null,
-      returnTo: request.returnTo ?? null,
-      createdAt: now,
-      expiresAt: now + AUTHORIZATION_STATE_TTL_SECONDS * 1000,
-    });
-    // Opportunistic clean-up keeps abandoned flows from piling up; it never touches live states.
-    await this.repository.delete({ expiresAt: LessThan(now) });
-    return state;
-  }
-
-  /**
-   * Reads a pending request without consuming it, so a callback from the wrong browser (a replayed or
-   * stolen callback URL) can be refused without burning the real user's flow.
-   * @returns the pending request, or `null` if the state is unknown, already used or expired
-   */
-  async find(state: string): Promise<HoverAuthorizationState | null> {
-    const pending = await this.repository.findOneBy({ state });
-    return pending && pending.expiresAt > Date.now() ? pending : null;
-  }
-
-  /**
-   * Consumes `state` atomically: of two concurrent callbacks with the same state, exactly one gets the
-   * pending request (the DELETE's affected-row count decides).
+   * Records `state` as used, atomically: of two concurrent callbacks with the same state, exactly one
+   * gets `true` (the primary key decides, on SQLite, PostgreSQL and MySQL/MariaDB alike). Rows of flows
+   * that expired (they can no longer be replayed: the sealed flow carries its expiry) are deleted first.
    *
-   * @returns the pending request, or `null` if the state is unknown, already used or expired
+   * @param expiresAt when the flow expires, epoch milliseconds
+   * @returns true if this call used the state, false if it was already used
    */
-  async consume(state: string): Promise<HoverAuthorizationState | null> {
-    const pending = await this.repository.findOneBy({ state });
-    if (!pending) return null;
-    const result = await this.repository.delete({ state });
-    if (result.affected !== 1) return null;
-    return pending.expiresAt > Date.now() ? pending : null;
+  async markUsed(state: string, connectionId: string, expiresAt: number): Promise<boolean> {
+    const now = Date.now();
+    await this.repository.delete({ expiresAt: LessThan(now) });
+    if (await this.repository.existsBy({ state })) return false;
+    try {
+      await this.repository.insert({ state, connectionId, codeVerifier: null, browserBinding: null, returnTo: null, createdAt: now, expiresAt });
+      return true;
+    } catch (error) {
+      // A concurrent callback inserted it first (primary key); anything else is a real failure.
+      if (await this.repository.existsBy({ state })) return false;
+      throw error;
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import { HOVER_AUTH_RESOLVED_OPTIONS, HOVER_PROFILE_PATH } from '../hover-auth.constants';
+import { AUTHORIZATION_STATE_TTL_SECONDS, HOVER_AUTH_RESOLVED_OPTIONS, HOVER_PROFILE_PATH } from '../hover-auth.constants';
 import type { HoverIncomingRequest, ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
 import { HoverInvalidCallbackException } from '../exceptions/hover-callback.exceptions';
 import {
@@ -17,15 +17,7 @@ import { HoverConnectionRepository, type HoverConnectionProfile } from '../token
 import { HoverConnectionsService } from '../tokens/hover-connections.service';
 import { HoverTokenManager } from '../tokens/hover-token-manager.service';
 import { AuthorizationStateStore } from './authorization-state.store';
-import {
-  BROWSER_BINDING_COOKIE,
-  browserBindingCookie,
-  browserBindingCookieAttributes,
-  browserBindingMatches,
-  hashBrowserBinding,
-  newBrowserBinding,
-  readBrowserBinding,
-} from './browser-binding';
+import { FlowCookieSealer, flowCookieAttributes, flowCookieHeader, flowCookieName, readFlowCookie } from './flow-cookie';
 import type {
   HoverAuthorizationFailureReason,
   HoverAuthorizationResult,
@@ -68,6 +60,7 @@ const AUTHORIZATION_ERROR_CODES = new Set<HoverAuthorizationFailureReason>([
 @Injectable()
 export class HoverAuthorizationFlowService {
   private readonly logger = new Logger('HoverAuth');
+  private readonly sealer: FlowCookieSealer;
 
   constructor(
     @Inject(HOVER_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedHoverAuthOptions,
@@ -77,31 +70,31 @@ export class HoverAuthorizationFlowService {
     private readonly connectionInfo: HoverConnectionsService,
     private readonly tokens: HoverTokenManager,
     private readonly http: HttpService,
-  ) {}
+  ) {
+    this.sealer = new FlowCookieSealer(options.encryptionKeys);
+  }
 
   /**
-   * Starts a flow: stores a pending authorization request (a fresh `state`, the PKCE code verifier
-   * unless `pkce: false`, the connection id, the return path; 600 seconds) in the database, so any app
-   * instance can finish it, bound to this browser.
+   * Starts a flow: a fresh `state`, the PKCE code verifier (unless `pkce: false`), the connection id and
+   * the return path, sealed (AES-256-GCM, bound to the `state`) in a cookie of this browser that lives
+   * 600 seconds. Nothing is stored in the database, so anonymous requests cannot fill it; any app
+   * instance can finish the flow (they share `encryptionKeys`).
    *
-   * @param request the incoming HTTP request (Express or Fastify): its cookies are read (a browser that
-   *   already has a binding keeps it, so two tabs can connect at once) and, without
-   *   `options.connectionId`, it is passed to `resolveConnectionId`
-   * @returns the URL of Hover's authorization endpoint to redirect the browser to (302), and the
-   *   browser-binding cookie to set on that same response
+   * @param request the incoming HTTP request (Express or Fastify); without `options.connectionId`, it is
+   *   passed to `resolveConnectionId`
+   * @returns the URL of Hover's authorization endpoint to redirect the browser to (302), and the flow
+   *   cookie to set on that same response
    * @throws {HoverInvalidConnectionIdException} when the connection id is not a 1–191 character string
    */
   async start(request: HoverIncomingRequest, options: HoverAuthorizationStartOptions = {}): Promise<HoverAuthorizationStart> {
     const connectionId = options.connectionId === undefined ? await resolveConnectionId(this.options, request) : options.connectionId;
     assertConnectionId(connectionId);
-    const browser = readBrowserBinding(request) ?? newBrowserBinding();
+    const state = randomBytes(32).toString('base64url');
     const codeVerifier = this.options.pkce ? randomBytes(32).toString('base64url') : null;
-    const state = await this.states.create({
-      connectionId,
-      codeVerifier,
-      browserBinding: hashBrowserBinding(browser),
-      returnTo: safeReturnPath(options.returnTo),
-    });
+    const sealed = this.sealer.seal(
+      { connectionId, codeVerifier, returnTo: safeReturnPath(options.returnTo), expiresAt: Date.now() + AUTHORIZATION_STATE_TTL_SECONDS * 1000 },
+      state,
+    );
     const url = new URL(this.options.authorizationEndpoint);
     const parameters = new URLSearchParams({
       response_type: 'code',
@@ -114,71 +107,73 @@ export class HoverAuthorizationFlowService {
       parameters.set('code_challenge_method', 'S256');
     }
     url.search = parameters.toString();
+    const name = flowCookieName(state);
     return {
       authorizationUrl: url.toString(),
       connectionId,
-      cookie: {
-        name: BROWSER_BINDING_COOKIE,
-        value: browser,
-        options: browserBindingCookieAttributes(this.options),
-        header: browserBindingCookie(browser, this.options),
-      },
+      cookie: { name, value: sealed, options: flowCookieAttributes(this.options), header: flowCookieHeader(name, sealed, this.options) },
     };
   }
 
   /**
    * Finishes a flow from Hover's redirect back (RFC 6749 §4.1.2). Checks the parameters' shapes and
-   * sizes before any database or network work, then `iss` (RFC 9207, when `issuer` is set), consumes
-   * `state` atomically (of two concurrent callbacks, one proceeds) and checks it belongs to this
-   * browser; then exchanges `code` (with the PKCE code verifier), reads the user's profile and stores
-   * the connection, encrypted.
+   * sizes before any database or network work, then `iss` (RFC 9207, when `issuer` is set), opens the
+   * flow sealed in this browser's cookie for this `state` (a callback from another browser has none),
+   * records the state as used (of two concurrent callbacks, one proceeds); then exchanges `code` (with
+   * the PKCE code verifier), reads the user's profile and stores the connection, encrypted.
    *
    * @param query the callback's query parameters, as parsed by the framework (`req.query`)
-   * @param request the incoming HTTP request (its browser-binding cookie is checked)
+   * @param request the incoming HTTP request (its flow cookie is read)
    * @returns `connected` (redirect to the flow's return path or `successRedirect`), or `failed` with a
    *   reason (Deny, a refused code, Hover unreachable, wrong client credentials; redirect to
-   *   `failureRedirect?hover_error=<reason>`)
+   *   `failureRedirect?hover_error=<reason>`); both carry `clearCookie`, a `Set-Cookie` value that
+   *   deletes the used flow cookie
    * @throws {HoverInvalidCallbackException} 400 with a stable code for anything that cannot be this
    *   browser's flow; Hover is not contacted and nothing is stored
    */
   async complete(query: Record<string, unknown>, request: HoverIncomingRequest): Promise<HoverAuthorizationResult> {
     const { state, code, error } = this.readCallback(query ?? {});
-    const invalidState = () =>
-      new HoverInvalidCallbackException('HOVER_INVALID_STATE', 'The state parameter is unknown, expired or already used. Start again from the authorize route.');
-    // The browser binding is checked before the state is consumed: a callback replayed from another
-    // browser is refused without spending the real user's flow.
-    const found = await this.states.find(state);
-    if (!found) throw invalidState();
-    if (!browserBindingMatches(readBrowserBinding(request), found.browserBinding)) {
+    const sealed = readFlowCookie(request, state);
+    if (sealed === null) {
       throw new HoverInvalidCallbackException(
         'HOVER_STATE_BROWSER_MISMATCH',
-        'This authorization was started in another browser (or its cookie is gone). Start again from the authorize route in this browser.',
+        'This authorization was not started in this browser, or its cookie is gone (blocked, or older than 10 minutes). Start again from the authorize route in this browser.',
       );
     }
-    const pending = await this.states.consume(state);
-    if (!pending) throw invalidState();
-    const connectionId = pending.connectionId;
+    const invalidState = () =>
+      new HoverInvalidCallbackException('HOVER_INVALID_STATE', 'The state parameter is unknown, expired or already used. Start again from the authorize route.');
+    const flow = this.sealer.open(sealed, state);
+    if (!flow || flow.expiresAt <= Date.now()) throw invalidState();
+    if (!(await this.states.markUsed(state, flow.connectionId, flow.expiresAt))) throw invalidState();
+    const connectionId = flow.connectionId;
+    const clearCookie = flowCookieHeader(flowCookieName(state), '', this.options, 0);
     if (error !== null) {
       // Only the codes of RFC 6749 §4.1.2.1 pass through: the query is attacker-controlled text.
       const reason = AUTHORIZATION_ERROR_CODES.has(error as HoverAuthorizationFailureReason) ? (error as HoverAuthorizationFailureReason) : 'authorization_failed';
-      return this.failed(connectionId, reason);
+      return this.failed(connectionId, reason, clearCookie);
     }
 
     let tokens: HoverTokenSet;
     try {
-      tokens = await this.tokenEndpoint.exchangeAuthorizationCode(code as string, pending.codeVerifier);
+      tokens = await this.tokenEndpoint.exchangeAuthorizationCode(code as string, flow.codeVerifier);
     } catch (failure) {
-      return this.failed(connectionId, this.exchangeFailureReason(failure));
+      return this.failed(connectionId, this.exchangeFailureReason(failure), clearCookie);
     }
     const profile = await this.readProfile(connectionId, tokens);
-    if (!profile) return this.failed(connectionId, 'hover_unavailable');
+    if (!profile) return this.failed(connectionId, 'hover_unavailable', clearCookie);
     await this.connections.saveAuthorizedConnection(connectionId, tokens, profile);
     this.tokens.forget(connectionId);
     this.logger.log(
       `Connected "${connectionId}" to Hover org ${profile.hoverOrgId ?? 'unknown'} (integrations ${profile.integrationsEnabled ? 'available' : 'unavailable'}).`,
     );
     const connection = await this.connectionInfo.get(connectionId);
-    return { outcome: 'connected', connectionId, redirectUrl: pending.returnTo ?? this.options.successRedirect, connection: connection as NonNullable<typeof connection> };
+    return {
+      outcome: 'connected',
+      connectionId,
+      redirectUrl: flow.returnTo ?? this.options.successRedirect,
+      connection: connection as NonNullable<typeof connection>,
+      clearCookie,
+    };
   }
 
   /** Shape and size checks of the callback query; nothing else is touched yet. */
@@ -227,8 +222,8 @@ export class HoverAuthorizationFlowService {
     throw failure;
   }
 
-  private failed(connectionId: string, reason: HoverAuthorizationFailureReason): HoverAuthorizationResult {
-    return { outcome: 'failed', connectionId, reason, redirectUrl: appendQuery(this.options.failureRedirect, 'hover_error', reason) };
+  private failed(connectionId: string, reason: HoverAuthorizationFailureReason, clearCookie: string): HoverAuthorizationResult {
+    return { outcome: 'failed', connectionId, reason, redirectUrl: appendQuery(this.options.failureRedirect, 'hover_error', reason), clearCookie };
   }
 }
 

@@ -16,13 +16,14 @@ export interface HoverAuthorizationStartOptions {
 }
 
 /**
- * The browser-binding cookie a started flow must set on the browser's response (RFC 9700 §4.7.1): the
- * callback is accepted only from the browser that carries it.
+ * The flow cookie a started flow must set on the browser's response: the flow (connection id, PKCE code
+ * verifier, return path, expiry) sealed with AES-256-GCM and bound to the `state`, so the callback is
+ * accepted only from the browser that carries it (RFC 9700 §4.7.1) and starting a flow stores nothing.
  */
 export interface HoverBrowserBindingCookie {
-  /** `hover_oauth_browser` */
+  /** `hover_oauth_` + 16 characters derived from the `state`: one cookie per started flow (tabs do not collide). */
   name: string;
-  /** base64url of 32 random bytes. Secret-ish: never log it. */
+  /** The sealed flow (under 1 KiB). Secret: never log it (it holds the PKCE code verifier). */
   value: string;
   /** Attributes, for frameworks that set cookies from options. */
   options: {
@@ -77,6 +78,8 @@ export type HoverAuthorizationResult =
       redirectUrl: string;
       /** The stored connection, without tokens. */
       connection: HoverConnectionInfo;
+      /** A `Set-Cookie` value that deletes the used flow cookie; set it on the redirect (optional: it expires in 10 minutes anyway). */
+      clearCookie: string;
     }
   | {
       outcome: 'failed';
@@ -84,4 +87,6 @@ export type HoverAuthorizationResult =
       /** `failureRedirect` with `hover_error=<reason>` appended. */
       redirectUrl: string;
       reason: HoverAuthorizationFailureReason;
+      /** A `Set-Cookie` value that deletes the used flow cookie. */
+      clearCookie: string;
     };

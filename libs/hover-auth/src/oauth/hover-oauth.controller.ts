@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Query, Redirect, Req, Res } from '@nestjs/common';
 import type { HoverIncomingRequest } from '../hover-auth-options.interface';
-import { appendSetCookie } from './browser-binding';
+import { appendSetCookie } from './set-cookie';
 import { HoverAuthorizationFlowService } from './hover-authorization-flow.service';
 
 interface RedirectAnswer {
@@ -18,7 +18,7 @@ export class HoverOAuthController {
   constructor(private readonly flow: HoverAuthorizationFlowService) {}
 
   /**
-   * Redirects (302) the browser to Hover's authorization endpoint and sets the browser-binding cookie
+   * Redirects (302) the browser to Hover's authorization endpoint and sets the flow cookie
    * (see {@link HoverAuthorizationFlowService.start}). `?returnTo=/path` (same-origin paths only) is
    * where the browser goes after connecting.
    */
@@ -44,8 +44,13 @@ export class HoverOAuthController {
   @Redirect()
   @Header('Cache-Control', 'no-store')
   @Header('Referrer-Policy', 'no-referrer')
-  async callback(@Query() query: Record<string, unknown>, @Req() request: HoverIncomingRequest): Promise<RedirectAnswer> {
+  async callback(
+    @Query() query: Record<string, unknown>,
+    @Req() request: HoverIncomingRequest,
+    @Res({ passthrough: true }) reply: unknown,
+  ): Promise<RedirectAnswer> {
     const result = await this.flow.complete(query, request);
+    appendSetCookie(reply, result.clearCookie);
     return { url: result.redirectUrl, statusCode: 302 };
   }
 }

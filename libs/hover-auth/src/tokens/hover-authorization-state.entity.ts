@@ -2,9 +2,11 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMillisecondsTransformer } from './epoch-milliseconds.transformer';
 
 /**
- * A pending authorization request, keyed by its `state` (RFC 6749 §10.12, RFC 9700 §4.7). Kept in the
- * shared database so the authorize and callback requests may reach different app instances; deleted
- * when the callback consumes it. Table `hover_authorization_states`.
+ * A used `state` (RFC 6749 §10.12, RFC 9700 §4.7): written when a valid callback uses it, so a replay
+ * of the same callback is refused by every app instance; deleted once the flow's 600 s have passed. A
+ * started flow itself lives sealed in the browser's cookie (no row), so an anonymous flood of the
+ * authorize route writes nothing. Table `hover_authorization_states`. The `code_verifier`,
+ * `browser_binding` and `return_to` columns are no longer written (kept for the schema's stability).
  */
 @Entity({ name: 'hover_authorization_states' })
 @Index('idx_hover_authorization_states_expires_at', ['expiresAt'])
@@ -13,19 +15,19 @@ export class HoverAuthorizationState {
   @PrimaryColumn({ name: 'state', type: 'varchar', length: 128 })
   state: string;
 
-  /** The connection the flow will create or replace. */
+  /** The connection the flow created or replaced. */
   @Column({ name: 'connection_id', type: 'varchar', length: 191 })
   connectionId: string;
 
-  /** PKCE code verifier (RFC 7636 §4.1), sent with the code exchange; `null` when PKCE is off. Secret. */
+  /** Unused since flows are sealed in a cookie (always `null`). */
   @Column({ name: 'code_verifier', type: 'varchar', length: 128, nullable: true })
   codeVerifier: string | null;
 
-  /** SHA-256 (hex) of the browser-binding cookie of the browser that started the flow. */
+  /** Unused since flows are sealed in a cookie (always `null`). */
   @Column({ name: 'browser_binding', type: 'varchar', length: 64, nullable: true })
   browserBinding: string | null;
 
-  /** Same-origin path to send the browser to after connecting; `null` → `successRedirect`. */
+  /** Unused since flows are sealed in a cookie (always `null`). */
   @Column({ name: 'return_to', type: 'varchar', length: 512, nullable: true })
   returnTo: string | null;
 
@@ -33,7 +35,7 @@ export class HoverAuthorizationState {
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMillisecondsTransformer })
   createdAt: number;
 
-  /** Epoch milliseconds; the state is refused after this instant. */
+  /** When the flow expired (its sealed cookie stops opening), epoch milliseconds; the row is deleted after it. */
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochMillisecondsTransformer })
   expiresAt: number;
 }
