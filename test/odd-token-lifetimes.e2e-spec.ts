@@ -7,46 +7,23 @@
  *   Hover just rotated is lost and the org must reconnect.
  * Each case records the token-endpoint calls and the stored row, not only status codes.
  */
-import { HoverHttpService } from '@hover-auth/nestjs';
-import { HoverConnectionRepository, type HoverConnection } from '../libs/hover-auth/src/testing/internals';
-import { runConsent, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
-import { createSqliteDatabase, type TestDatabase } from './support/test-databases';
+import { connectedSampleSuite, runConsent } from './support/sample-harness';
 
 describe('odd access-token lifetimes from the token endpoint (sqlite)', () => {
-  let database: TestDatabase;
-  let target: SampleUnderTest;
-
-  beforeAll(async () => {
-    database = createSqliteDatabase();
-    target = await startSampleUnderTest(database);
-  });
-
-  afterAll(async () => {
-    await target?.close();
-    await database?.drop();
-  });
-
-  beforeEach(async () => {
-    target.emulator.setFaults({ reportedExpiresIn: 'actual', rotation: 'revoke-on-refresh' });
-    expect((await runConsent(target, 'allow')).callback?.location).toBe('/?connected=1');
-    target.emulator.resetCounters();
-  });
-
-  const stored = async (): Promise<HoverConnection> =>
-    (await target.sample.app.get(HoverConnectionRepository).findById('default')) as HoverConnection;
-  const hover = () => target.sample.app.get(HoverHttpService);
-  const refreshGrants = () => target.emulator.tokenRequestCount('refresh_token');
+  const suite = connectedSampleSuite({ reportedExpiresIn: 'actual', rotation: 'revoke-on-refresh', tokenEndpointResponse: null });
+  const target = suite.target;
+  const { stored, hover, refreshGrants } = suite;
 
   it('expires_in 0 on every answer: 20 sequential calls, then an expiry at Hover → exactly one refresh grant', async () => {
-    target.emulator.setFaults({ reportedExpiresIn: 0 });
+    target().emulator.setFaults({ reportedExpiresIn: 0 });
     // Reconnect so that the stored token, too, came with expires_in 0.
-    expect((await runConsent(target, 'allow')).callback?.location).toBe('/?connected=1');
+    expect((await runConsent(target(), 'allow')).callback?.location).toBe('/?connected=1');
     const connected = await stored();
     expect(connected.accessTokenExpiresAt - (connected.accessTokenIssuedAt as number)).toBe(3_600_000);
     for (let call = 0; call < 20; call++) expect((await hover().getData('/v3/jobs')).results).toHaveLength(25);
     expect(refreshGrants()).toBe(0);
 
-    target.emulator.expireAccessTokens();
+    target().emulator.expireAccessTokens();
     for (let call = 0; call < 20; call++) expect((await hover().getData('/v3/jobs')).results).toHaveLength(25);
     expect(refreshGrants()).toBe(1);
     const refreshed = await stored();
@@ -62,8 +39,8 @@ describe('odd access-token lifetimes from the token endpoint (sqlite)', () => {
     ['1e308', 1e308],
   ])('expires_in %s on a refresh under strict rotation: the rotated pair is stored (3600 s) and the next refresh works', async (_label, reported) => {
     const before = await stored();
-    target.emulator.setFaults({ reportedExpiresIn: reported as never });
-    target.emulator.expireAccessTokens();
+    target().emulator.setFaults({ reportedExpiresIn: reported as never });
+    target().emulator.expireAccessTokens();
     expect((await hover().getData('/v3/jobs')).results).toHaveLength(25);
     expect(refreshGrants()).toBe(1);
     const after = await stored();
@@ -73,7 +50,7 @@ describe('odd access-token lifetimes from the token endpoint (sqlite)', () => {
     expect(after.accessTokenExpiresAt - (after.accessTokenIssuedAt as number)).toBe(3_600_000);
 
     // The old refresh token is dead at Hover: only the stored rotated one can refresh again.
-    target.emulator.expireAccessTokens();
+    target().emulator.expireAccessTokens();
     expect((await hover().getData('/v3/jobs')).results).toHaveLength(25);
     expect(refreshGrants()).toBe(2);
     expect(await stored()).toMatchObject({ status: 'active', version: after.version + 1 });
@@ -81,15 +58,15 @@ describe('odd access-token lifetimes from the token endpoint (sqlite)', () => {
 
   it('a 200 whose JSON is an OAuth error object is an invalid answer: 502 HOVER_INVALID_TOKEN_RESPONSE, the grant stays active', async () => {
     const before = await stored();
-    target.emulator.setFaults({
+    target().emulator.setFaults({
       tokenEndpointResponse: { status: 200, contentType: 'application/json', body: '{"error":"invalid_grant","error_description":"nope"}' },
     });
     try {
-      target.emulator.expireAccessTokens();
+      target().emulator.expireAccessTokens();
       const failure = await hover().getData('/v3/jobs').catch((error: unknown) => error);
       expect(failure).toMatchObject({ code: 'HOVER_INVALID_TOKEN_RESPONSE' });
     } finally {
-      target.emulator.setFaults({ tokenEndpointResponse: null });
+      target().emulator.setFaults({ tokenEndpointResponse: null });
     }
     const after = await stored();
     expect([after.status, after.refreshToken, after.version]).toEqual(['active', before.refreshToken, before.version]);

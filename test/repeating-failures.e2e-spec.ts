@@ -4,36 +4,14 @@
  * endpoint requests and read the stored row. Time windows are checked against the measured elapsed
  * time (bounds, not exact instants), so a slow machine cannot make them fail spuriously.
  */
-import { HoverHttpService } from '@hover-auth/nestjs';
-import { HoverConnectionRepository, type HoverConnection } from '../libs/hover-auth/src/testing/internals';
-import { runConsent, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
-import { createSqliteDatabase, type TestDatabase } from './support/test-databases';
+import { connectedSampleSuite } from './support/sample-harness';
 
 describe('failures that repeat (sqlite)', () => {
-  let database: TestDatabase;
-  let target: SampleUnderTest;
-
-  beforeAll(async () => {
-    database = createSqliteDatabase();
-    target = await startSampleUnderTest(database);
-  });
-
-  afterAll(async () => {
-    await target?.close();
-    await database?.drop();
-  });
-
-  beforeEach(async () => {
-    target.emulator.setFaults({ tokenEndpointResponse: null, apiRejectAllTokens: false });
-    // A reconnect gives a fresh grant and resets this connection's back-off.
-    expect((await runConsent(target, 'allow')).callback?.location).toBe('/?connected=1');
-    target.emulator.resetCounters();
-  });
-
-  const stored = async (): Promise<HoverConnection> =>
-    (await target.sample.app.get(HoverConnectionRepository).findById('default')) as HoverConnection;
-  const refreshes = () => target.emulator.tokenRequestCount('refresh_token');
-  const call = () => target.sample.app.get(HoverHttpService).getData('/v3/jobs').then(
+  const suite = connectedSampleSuite({ tokenEndpointResponse: null, apiRejectAllTokens: false });
+  const target = suite.target;
+  const stored = suite.stored;
+  const refreshes = suite.refreshGrants;
+  const call = () => suite.hover().getData('/v3/jobs').then(
     () => 'ok',
     (error: { code?: string }) => error.code ?? 'untyped',
   );
@@ -41,10 +19,10 @@ describe('failures that repeat (sqlite)', () => {
 
   it('a token endpoint answering 302 to a sign-in page on every attempt: one POST per back-off window, grant untouched', async () => {
     const before = await stored();
-    target.emulator.setFaults({
+    target().emulator.setFaults({
       tokenEndpointResponse: { status: 302, contentType: 'text/html', body: '<a href="/users/sign_in">sign in</a>', headers: { Location: '/users/sign_in' } },
     });
-    target.emulator.expireAccessTokens();
+    target().emulator.expireAccessTokens();
     const started = Date.now();
     const outcomes: string[] = [];
     for (let i = 0; i < 20; i++) outcomes.push(await call());
@@ -56,7 +34,7 @@ describe('failures that repeat (sqlite)', () => {
     expect(refreshes()).toBeLessThanOrEqual(1 + Math.floor(elapsed / 1000));
     expect(await stored()).toMatchObject({ status: 'active', version: before.version, refreshToken: before.refreshToken });
 
-    target.emulator.setFaults({ tokenEndpointResponse: null });
+    target().emulator.setFaults({ tokenEndpointResponse: null });
     await sleep(2100); // past the second window (2 s) at the latest
     expect(await call()).toBe('ok');
     expect(await stored()).toMatchObject({ status: 'active', version: before.version + 1 });
@@ -67,10 +45,10 @@ describe('failures that repeat (sqlite)', () => {
     ['an HTTP-date', () => new Date(Date.now() + 3000).toUTCString()],
   ])('429 with Retry-After (%s) is honoured: no second POST before it lapses, one after', async (_label, retryAfter) => {
     const before = await stored();
-    target.emulator.setFaults({
+    target().emulator.setFaults({
       tokenEndpointResponse: { status: 429, contentType: 'application/json', body: '{"error":"rate_limited"}', headers: { 'Retry-After': retryAfter() } },
     });
-    target.emulator.expireAccessTokens();
+    target().emulator.expireAccessTokens();
     const failedAt = Date.now();
     expect(await call()).toBe('HOVER_TOKEN_ENDPOINT_UNAVAILABLE');
     expect(refreshes()).toBe(1);
@@ -84,7 +62,7 @@ describe('failures that repeat (sqlite)', () => {
       expect(refreshes()).toBe(1);
     }
 
-    target.emulator.setFaults({ tokenEndpointResponse: null });
+    target().emulator.setFaults({ tokenEndpointResponse: null });
     await sleep(Math.max(0, 3100 - (Date.now() - failedAt)));
     expect(await call()).toBe('ok');
     expect(refreshes()).toBeLessThanOrEqual(3);
@@ -94,7 +72,7 @@ describe('failures that repeat (sqlite)', () => {
 
   it('an API answering 401 to every token, even a fresh one: one refresh, then a typed error without spending more refresh tokens', async () => {
     const before = await stored();
-    target.emulator.setFaults({ apiRejectAllTokens: true });
+    target().emulator.setFaults({ apiRejectAllTokens: true });
     const outcomes: string[] = [];
     const started = Date.now();
     for (let i = 0; i < 10; i++) outcomes.push(await call());
@@ -106,7 +84,7 @@ describe('failures that repeat (sqlite)', () => {
     const after = await stored();
     expect([after.status, after.version - before.version]).toEqual(['active', refreshes()]);
 
-    target.emulator.setFaults({ apiRejectAllTokens: false });
+    target().emulator.setFaults({ apiRejectAllTokens: false });
     await sleep(1100);
     expect(await call()).toBe('ok');
   });

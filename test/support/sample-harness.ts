@@ -1,9 +1,11 @@
-import { HoverEmulator } from '@hover-auth/emulator';
+import { HoverEmulator, type HoverEmulatorFaults } from '@hover-auth/emulator';
+import { HoverHttpService } from '@hover-auth/nestjs';
+import { HoverConnectionRepository, type HoverConnection } from '../../libs/hover-auth/src/testing/internals';
 import type { LoggerService } from '@nestjs/common';
 import { startSampleApp, type RunningSample } from '../../apps/sample/src/start-sample-app';
 import { freePort } from './free-port';
 import { E2E_ENCRYPTION_KEYS } from './test-keys';
-import type { TestDatabase } from './test-databases';
+import { createSqliteDatabase, type TestDatabase } from './test-databases';
 
 export const E2E_CLIENT = { clientId: 'e2e-client', clientSecret: 'e2e-client-secret-value' };
 
@@ -130,4 +132,37 @@ export async function runConsent(
   if (decided.status !== 302 || !location) return { cookie, consentPage, callbackUrl: null, callback: null };
   const callbackUrl = new URL(location);
   return { cookie, consentPage, callbackUrl, callback: await get(callbackUrl.toString(), { headers: { cookie } }) };
+}
+
+/**
+ * Registers the Jest hooks of a suite that works on one connected sample app: the sample on a SQLite
+ * file for the whole suite; before each test, `faults` are set, the default connection is (re)connected
+ * through the consent page (a fresh grant, and a clean back-off), and the emulator's counters reset.
+ */
+export function connectedSampleSuite(faults: Partial<HoverEmulatorFaults>) {
+  let database: TestDatabase;
+  let target: SampleUnderTest;
+  beforeAll(async () => {
+    database = createSqliteDatabase();
+    target = await startSampleUnderTest(database);
+  });
+  afterAll(async () => {
+    await target?.close();
+    await database?.drop();
+  });
+  beforeEach(async () => {
+    target.emulator.setFaults(faults);
+    expect((await runConsent(target, 'allow')).callback?.location).toBe('/?connected=1');
+    target.emulator.resetCounters();
+  });
+  return {
+    /** The running sample and its emulator. */
+    target: () => target,
+    /** The stored default connection, tokens decrypted. */
+    stored: async (): Promise<HoverConnection> => (await target.sample.app.get(HoverConnectionRepository).findById('default')) as HoverConnection,
+    /** The sample's HoverHttpService. */
+    hover: () => target.sample.app.get(HoverHttpService),
+    /** Refresh grants that reached the emulator since the last reset. */
+    refreshGrants: () => target.emulator.tokenRequestCount('refresh_token'),
+  };
 }

@@ -1,6 +1,15 @@
 /**
  * Shared fixtures of the hover-auth unit specs. Not exported from `index.ts`: test-only.
  */
+import type { Provider } from '@nestjs/common';
+import type { Repository } from 'typeorm';
+import { resolveHoverAuthOptions } from '../config/resolve-hover-auth-options';
+import { HOVER_AUTH_RESOLVED_OPTIONS, HOVER_CONNECTION_ENTITY_REPOSITORY } from '../hover-auth.constants';
+import type { HoverAuthModuleOptions } from '../hover-auth-options.interface';
+import { TokenEndpointClient } from '../token-endpoint/token-endpoint.client';
+import type { HoverConnection } from '../tokens/hover-connection.entity';
+import { HoverConnectionRepository } from '../tokens/hover-connection.repository';
+import { HoverTokenManager } from '../tokens/hover-token-manager.service';
 import { TokenCipher } from '../tokens/token-cipher';
 import { DataSource } from 'typeorm';
 import type { HoverTokenSet } from '../token-endpoint/hover-token-set';
@@ -64,4 +73,32 @@ export function testCipher(): TokenCipher {
 /** After a key rotation: `next-key` encrypts, the test key still decrypts. */
 export function rotatedTestCipher(): TokenCipher {
   return new TokenCipher([{ id: 'next-key', key: Buffer.alloc(32, 8) }, ...TEST_KEYS_DECODED]);
+}
+
+/**
+ * Providers of the token stack over `rows` (a migrated DataSource's repository): the token manager and
+ * repository with the test cipher, resolved options for a test client (`overrides` merged), and a
+ * mocked token endpoint client (`{ refresh: jest.fn() }`). Add the service under test to `providers`.
+ */
+export function tokenStackProviders(
+  rows: Repository<HoverConnection>,
+  overrides: Partial<HoverAuthModuleOptions> = {},
+): Provider[] {
+  return [
+    HoverTokenManager,
+    HoverConnectionRepository,
+    {
+      provide: HOVER_AUTH_RESOLVED_OPTIONS,
+      useValue: resolveHoverAuthOptions({
+        clientId: 'client-abc',
+        clientSecret: 'secret-abc',
+        redirectUri: 'http://localhost:3000/hover/callback',
+        encryptionKeys: TEST_ENCRYPTION_KEYS,
+        ...overrides,
+      }),
+    },
+    { provide: HOVER_CONNECTION_ENTITY_REPOSITORY, useValue: rows },
+    { provide: TokenCipher, useValue: testCipher() },
+    { provide: TokenEndpointClient, useValue: { refresh: jest.fn() } },
+  ];
 }

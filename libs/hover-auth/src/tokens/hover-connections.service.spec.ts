@@ -1,16 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { DataSource, Repository } from 'typeorm';
-import { resolveHoverAuthOptions } from '../config/resolve-hover-auth-options';
 import { HoverInvalidArgumentException, HoverInvalidConnectionIdException } from '../exceptions/hover-connection.exceptions';
-import { HOVER_AUTH_RESOLVED_OPTIONS, HOVER_CONNECTION_ENTITY_REPOSITORY } from '../hover-auth.constants';
-import { TokenEndpointClient } from '../token-endpoint/token-endpoint.client';
-import { connectionProfile, createMigratedDataSource, TEST_ENCRYPTION_KEYS, testCipher, tokenSet } from '../testing/hover-auth-test-fixtures';
+import { connectionProfile, createMigratedDataSource, tokenSet, tokenStackProviders } from '../testing/hover-auth-test-fixtures';
 import { HoverConnection } from './hover-connection.entity';
 import { HoverConnectionRepository } from './hover-connection.repository';
 import { HoverConnectionsService } from './hover-connections.service';
-import { HoverTokenManager } from './hover-token-manager.service';
-import { TokenCipher } from './token-cipher';
 
 describe('HoverConnectionsService (read model over better-sqlite3)', () => {
   let dataSource: DataSource;
@@ -23,25 +18,7 @@ describe('HoverConnectionsService (read model over better-sqlite3)', () => {
   beforeEach(async () => {
     dataSource = await createMigratedDataSource();
     rows = dataSource.getRepository(HoverConnection);
-    moduleRef = await Test.createTestingModule({
-      providers: [
-        HoverConnectionsService,
-        HoverTokenManager,
-        HoverConnectionRepository,
-        {
-          provide: HOVER_AUTH_RESOLVED_OPTIONS,
-          useValue: resolveHoverAuthOptions({
-            clientId: 'client-abc',
-            clientSecret: 'secret-abc',
-            redirectUri: 'http://localhost:3000/hover/callback',
-            encryptionKeys: TEST_ENCRYPTION_KEYS,
-          }),
-        },
-        { provide: HOVER_CONNECTION_ENTITY_REPOSITORY, useValue: rows },
-        { provide: TokenCipher, useValue: testCipher() },
-        { provide: TokenEndpointClient, useValue: { refresh: jest.fn() } },
-      ],
-    }).compile();
+    moduleRef = await Test.createTestingModule({ providers: [HoverConnectionsService, ...tokenStackProviders(rows)] }).compile();
     service = moduleRef.get(HoverConnectionsService);
     repository = moduleRef.get(HoverConnectionRepository);
     errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);

@@ -1,18 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { DataSource, Repository } from 'typeorm';
-import { resolveHoverAuthOptions } from '../config/resolve-hover-auth-options';
 import { HoverNotConnectedException, HoverReauthorizationRequiredException } from '../exceptions/hover-connection.exceptions';
 import { HoverRefreshTimeoutException } from '../exceptions/hover-refresh.exceptions';
 import {
   HoverInvalidGrantException,
   HoverTokenEndpointUnavailableException,
 } from '../exceptions/hover-token-endpoint.exceptions';
-import { HOVER_AUTH_RESOLVED_OPTIONS, HOVER_CONNECTION_ENTITY_REPOSITORY } from '../hover-auth.constants';
+import { HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
 import type { HoverTokenSet } from '../token-endpoint/hover-token-set';
 import { TokenEndpointClient } from '../token-endpoint/token-endpoint.client';
-import { connectionProfile, createMigratedDataSource, TEST_ENCRYPTION_KEYS, testCipher, tokenSet } from '../testing/hover-auth-test-fixtures';
-import { TokenCipher } from './token-cipher';
+import { connectionProfile, createMigratedDataSource, testCipher, tokenSet, tokenStackProviders } from '../testing/hover-auth-test-fixtures';
 import { HoverConnection } from './hover-connection.entity';
 import { HoverConnectionRepository } from './hover-connection.repository';
 import { HoverTokenManager } from './hover-token-manager.service';
@@ -35,25 +33,7 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
   beforeEach(async () => {
     dataSource = await createMigratedDataSource();
     rows = dataSource.getRepository(HoverConnection);
-    moduleRef = await Test.createTestingModule({
-      providers: [
-        HoverTokenManager,
-        HoverConnectionRepository,
-        {
-          provide: HOVER_AUTH_RESOLVED_OPTIONS,
-          useValue: resolveHoverAuthOptions({
-            clientId: 'client-abc',
-            clientSecret: 'secret-abc',
-            redirectUri: 'http://localhost:3000/hover/callback',
-            refreshMarginSeconds: 300,
-            encryptionKeys: TEST_ENCRYPTION_KEYS,
-          }),
-        },
-        { provide: HOVER_CONNECTION_ENTITY_REPOSITORY, useValue: rows },
-        { provide: TokenCipher, useValue: testCipher() },
-        { provide: TokenEndpointClient, useValue: { refresh: jest.fn() } },
-      ],
-    }).compile();
+    moduleRef = await Test.createTestingModule({ providers: tokenStackProviders(rows, { refreshMarginSeconds: 300 }) }).compile();
     manager = moduleRef.get(HoverTokenManager);
     connections = moduleRef.get(HoverConnectionRepository);
     refresh = moduleRef.get(TokenEndpointClient).refresh as jest.MockedFunction<(refreshToken: string) => Promise<HoverTokenSet>>;
