@@ -48,14 +48,17 @@ export interface HoverAuthModuleOptions {
    */
   refreshMarginSeconds?: number;
   /**
-   * Timeout of each HTTP request to Hover (API and token endpoint), in **milliseconds**. Default 30000
-   * (Hover itself times out every request after 60 s: developers.hover.to, "Rate limits").
+   * Timeout of each API request and of the authorization code exchange, and the longest a caller waits
+   * for a refresh, in **milliseconds**. Default 30000. A refresh request itself is not cut short by it:
+   * it waits up to 65 s for Hover's answer (Hover times out every request after 60 s:
+   * developers.hover.to, "Rate limits"), because Hover may already have rotated the refresh token.
    */
   httpTimeoutMs?: number;
   /**
-   * How long one refresh attempt holds the connection's refresh lease in the database, in
-   * **milliseconds**. While it holds it, other callers and app instances wait instead of spending the
-   * single-use refresh token too; if its holder dies, the lease lapses after this long. Must exceed
+   * How long the connection's refresh lease lasts in the database before it must be renewed, in
+   * **milliseconds**. The instance whose refresh request is pending renews it every third of this
+   * while it waits; other callers and app instances wait meanwhile instead of spending the single-use
+   * refresh token too; if its holder dies, the lease lapses after this long. Must exceed
    * `httpTimeoutMs`. Default `httpTimeoutMs + 5000`.
    */
   refreshLeaseMs?: number;
@@ -92,7 +95,8 @@ export interface HoverAuthModuleOptions {
   issuer?: string;
   /**
    * Keys that encrypt access and refresh tokens at rest (AES-256-GCM), **newest first**: the first
-   * encrypts, all decrypt. `id` (1–32 of `A-Z a-z 0-9 _ -`) is stored with each value; `key` is 32
+   * encrypts, all decrypt. A key derived from each (HKDF-SHA256) also seals the flow cookies of started
+   * authorization flows, so every app instance must have the same list. `id` (1–32 of `A-Z a-z 0-9 _ -`) is stored with each value; `key` is 32
    * random bytes in base64 or base64url. Required. Make one with
    * `node -e "console.log(require('crypto').randomBytes(32).toString('base64'))"`. To rotate: put a
    * new key first, deploy, run `HoverConnectionRepository.reencryptAll()`, then drop the old key.
