@@ -61,7 +61,7 @@ class HoverIntegrationController {
   @UseGuards(SignedInGuard)
   async connect(@Req() request: Request & { user: string }, @Res() response: Response): Promise<void> {
     const start = await this.flow.start(request, { connectionId: `user:${request.user}`, returnTo: '/settings?tab=hover' });
-    response.append('Set-Cookie', start.cookie.header).redirect(302, start.authorizationUrl);
+    response.append('Set-Cookie', start.setCookie).redirect(302, start.authorizationUrl);
   }
 
   @Get('callback')

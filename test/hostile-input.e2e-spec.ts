@@ -243,6 +243,30 @@ describe('hostile input', () => {
       ]);
     });
 
+    it('a browser that clicks Connect again and again keeps at most 5 flow cookies (no HTTP 431); the newest flows complete', async () => {
+      const jar = new Map<string, string>();
+      const states: string[] = [];
+      for (let click = 0; click < 12; click++) {
+        const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+        const authorize = await get(`${target.url}/hover/authorize`, cookie ? { headers: { cookie } } : {});
+        expect(authorize.status).toBe(302);
+        states.push(new URL(authorize.location as string).searchParams.get('state') as string);
+        for (const line of authorize.headers.getSetCookie()) {
+          const [pair] = line.split(';');
+          const [name, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
+          if (/Max-Age=0/.test(line)) jar.delete(name);
+          else jar.set(name, value);
+        }
+        expect(jar.size).toBeLessThanOrEqual(5);
+      }
+      const browser = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+      // The oldest flows were dropped; the newest five still complete.
+      await expectRefused(() => callback(`error=access_denied&state=${states[0]}`, browser), 400, 'HOVER_STATE_BROWSER_MISMATCH');
+      for (const state of states.slice(-5)) {
+        expect((await callback(`error=access_denied&state=${state}`, browser)).location).toBe('/?hover_error=access_denied');
+      }
+    });
+
     it('two flows started in two tabs of one browser both complete (one flow cookie each)', async () => {
       const tab1 = await startFlow();
       const tab2 = await get(`${target.url}/hover/authorize`, { headers: { cookie: tab1.cookie } });

@@ -88,4 +88,14 @@ describe('failures that repeat (sqlite)', () => {
     await sleep(1100);
     expect(await call()).toBe('ok');
   });
+
+  it('a success ends the refused-token back-off: a real expiry right after an episode refreshes at once', async () => {
+    target().emulator.setFaults({ apiRejectAllTokens: true });
+    expect(await call()).toBe('HOVER_API_TOKEN_REJECTED'); // a 1 s back-off for the fresh token starts
+    target().emulator.setFaults({ apiRejectAllTokens: false });
+    expect(await call()).toBe('ok'); // the same token is accepted again
+    target().emulator.expireAccessTokens();
+    expect(await call()).toBe('ok'); // refreshed at once, not HOVER_API_TOKEN_REJECTED
+    expect(refreshes()).toBe(2);
+  });
 });

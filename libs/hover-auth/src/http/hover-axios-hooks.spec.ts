@@ -31,6 +31,7 @@ function clientAnswering(answer: (config: InternalAxiosRequestConfig) => Promise
     recoverFromUnauthorized: jest.fn(async () => ACCESS_TOKEN),
     isFreshTokenRejected: () => false,
     noteFreshTokenRejected: jest.fn(() => 1000),
+    noteApiSuccess: () => undefined,
   } as unknown as HoverTokenManager;
   const hooks = new HoverAxiosHooks(http, tokens, options);
   hooks.onModuleInit();

@@ -37,7 +37,10 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
     axios.defaults.baseURL = this.options.apiBaseUrl;
     axios.defaults.timeout = this.options.httpTimeoutMs;
     this.requestHook = axios.interceptors.request.use((config) => this.authorize(config as HoverInternalRequestConfig));
-    this.responseHook = axios.interceptors.response.use(undefined, (error: unknown) => this.recover(error));
+    this.responseHook = axios.interceptors.response.use(
+      (response) => this.succeeded(response),
+      (error: unknown) => this.recover(error),
+    );
   }
 
   onModuleDestroy(): void {
@@ -64,6 +67,13 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
     const ready = config.hoverAccessToken ?? this.tokens.peekAccessToken(connectionId);
     if (ready !== undefined) return withBearer(config, ready);
     return this.tokens.getAccessToken(connectionId).then((accessToken) => withBearer(config, accessToken));
+  }
+
+  /** A success ends any "fresh token rejected" back-off of the connection (a later 401 may refresh again). */
+  private succeeded<T extends { config?: unknown }>(response: T): T {
+    const connectionId = (response.config as HoverInternalRequestConfig | undefined)?.hoverConnectionId;
+    if (typeof connectionId === 'string') this.tokens.noteApiSuccess(connectionId);
+    return response;
   }
 
   private async recover(error: unknown): Promise<unknown> {

@@ -47,6 +47,7 @@ describe('request bodies on the retry after a 401', () => {
       recoverFromUnauthorized: recover,
       isFreshTokenRejected: () => false,
       noteFreshTokenRejected: () => 1000,
+      noteApiSuccess: () => undefined,
     } as unknown as HoverTokenManager;
     const http = { axiosRef: axios.create() } as unknown as HttpService;
     new HoverAxiosHooks(http, tokens, options).onModuleInit();

@@ -88,6 +88,29 @@ export function flowCookieName(state: string): string {
   return FLOW_COOKIE_PREFIX + createHash('sha256').update(state).digest('base64url').slice(0, 16);
 }
 
+/**
+ * Most flows one browser keeps open at once. Each start adds a cookie of about 250–450 bytes sent with
+ * every request to the app for 10 minutes: without a cap, a browser that clicks Connect a hundred times
+ * would send a Cookie header too large for servers and proxies (HTTP 431) to every route.
+ */
+export const MAX_OPEN_FLOWS_PER_BROWSER = 5;
+
+/**
+ * Names of this browser's flow cookies beyond the newest `MAX_OPEN_FLOWS_PER_BROWSER - 1`, oldest
+ * first, to delete when a new flow starts. Browsers send cookies of the same path in creation order
+ * (RFC 6265 §5.4), so the first ones are the oldest.
+ */
+export function staleFlowCookieNames(request: HoverIncomingRequest): string[] {
+  const header = request.headers?.cookie;
+  if (typeof header !== 'string') return [];
+  const names = header
+    .split(';')
+    .map((pair) => pair.split('=', 1)[0].trim())
+    .filter((name) => name.startsWith(FLOW_COOKIE_PREFIX) && /^hover_oauth_[A-Za-z0-9_-]{16}$/.test(name));
+  const unique = [...new Set(names)];
+  return unique.slice(0, Math.max(0, unique.length - (MAX_OPEN_FLOWS_PER_BROWSER - 1)));
+}
+
 /** The sealed value of the flow cookie for `state` the browser sent, or `null`. */
 export function readFlowCookie(request: HoverIncomingRequest, state: string): string | null {
   const header = request.headers?.cookie;

@@ -17,7 +17,14 @@ import { HoverConnectionRepository, type HoverConnectionProfile } from '../token
 import { HoverConnectionsService } from '../tokens/hover-connections.service';
 import { HoverTokenManager } from '../tokens/hover-token-manager.service';
 import { AuthorizationStateStore } from './authorization-state.store';
-import { FlowCookieSealer, flowCookieAttributes, flowCookieHeader, flowCookieName, readFlowCookie } from './flow-cookie';
+import {
+  FlowCookieSealer,
+  flowCookieAttributes,
+  flowCookieHeader,
+  flowCookieName,
+  readFlowCookie,
+  staleFlowCookieNames,
+} from './flow-cookie';
 import type {
   HoverAuthorizationFailureReason,
   HoverAuthorizationResult,
@@ -82,8 +89,9 @@ export class HoverAuthorizationFlowService {
    *
    * @param request the incoming HTTP request (Express or Fastify); without `options.connectionId`, it is
    *   passed to `resolveConnectionId`
-   * @returns the URL of Hover's authorization endpoint to redirect the browser to (302), and the flow
-   *   cookie to set on that same response
+   * @returns the URL of Hover's authorization endpoint to redirect the browser to (302), the flow
+   *   cookie, and `setCookie`: every `Set-Cookie` value to send on that same response (the flow cookie,
+   *   and deletions of this browser's oldest flow cookies beyond 5 open flows)
    * @throws {HoverInvalidConnectionIdException} when the connection id is not a 1–191 character string
    */
   async start(request: HoverIncomingRequest, options: HoverAuthorizationStartOptions = {}): Promise<HoverAuthorizationStart> {
@@ -108,10 +116,13 @@ export class HoverAuthorizationFlowService {
     }
     url.search = parameters.toString();
     const name = flowCookieName(state);
+    const header = flowCookieHeader(name, sealed, this.options);
+    const deletions = staleFlowCookieNames(request).map((stale) => flowCookieHeader(stale, '', this.options, 0));
     return {
       authorizationUrl: url.toString(),
       connectionId,
-      cookie: { name, value: sealed, options: flowCookieAttributes(this.options), header: flowCookieHeader(name, sealed, this.options) },
+      cookie: { name, value: sealed, options: flowCookieAttributes(this.options), header },
+      setCookie: [...deletions, header],
     };
   }
 

@@ -45,8 +45,15 @@ export interface HoverAuthorizationStart {
   authorizationUrl: string;
   /** The connection this flow will create or replace. */
   connectionId: string;
-  /** Set it on the same response as the redirect. */
+  /** The new flow's cookie, for frameworks that set cookies from name, value and options. */
   cookie: HoverBrowserBindingCookie;
+  /**
+   * Every `Set-Cookie` value to send on the same response as the redirect: the flow cookie
+   * (`cookie.header`), preceded by deletions of this browser's oldest flow cookies when it already has 5
+   * open flows (each flow cookie is sent with every request for 10 minutes; unbounded, they would
+   * overflow request headers). With Express: `res.append('Set-Cookie', start.setCookie)`.
+   */
+  setCookie: string[];
 }
 
 /**

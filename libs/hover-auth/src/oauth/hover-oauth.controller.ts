@@ -31,7 +31,7 @@ export class HoverOAuthController {
     @Query('returnTo') returnTo?: unknown,
   ): Promise<RedirectAnswer> {
     const start = await this.flow.start(request, { returnTo: typeof returnTo === 'string' ? returnTo : undefined });
-    appendSetCookie(reply, start.cookie.header);
+    for (const cookie of start.setCookie) appendSetCookie(reply, cookie);
     return { url: start.authorizationUrl, statusCode: 302 };
   }
 

@@ -169,6 +169,15 @@ export class HoverTokenManager {
   }
 
   /**
+   * Hover's API accepted a token of this connection: a "fresh token rejected" back-off ends (so a real
+   * expiry right after an episode of refused tokens refreshes at once). O(1); the map is empty in the
+   * steady state.
+   */
+  noteApiSuccess(connectionId: string): void {
+    if (this.rejectedFreshTokens.size > 0) this.rejectedFreshTokens.delete(connectionId);
+  }
+
+  /**
    * Records that Hover's API refused `accessToken` on the retry right after it was obtained (a refresh,
    * or another instance's): for a back-off window (1 s doubling to 5 minutes while it repeats) a 401 for
    * this same token does not spend another refresh.
