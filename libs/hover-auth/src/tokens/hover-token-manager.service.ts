@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import {
   BrokenCircuitError,
   circuitBreaker,
@@ -73,12 +73,14 @@ function leasePollDelayMs(attempt: number): number {
  * corrected on the first 401 or when the cached token nears expiry.
  */
 @Injectable()
-export class HoverTokenManager {
+export class HoverTokenManager implements OnModuleDestroy {
   private readonly logger = new Logger('HoverAuth');
   private readonly cache = new Map<string, HoverConnection>();
   /** When each cached row was read or written, epoch milliseconds. */
   private readonly cachedAt = new Map<string, number>();
   private readonly refreshes = new Map<string, Promise<HoverConnection>>();
+  /** Timers renewing the leases of pending refresh requests; stopped when the module is destroyed. */
+  private readonly leaseRenewals = new Set<NodeJS.Timeout>();
   /** Refresh requests still waiting for Hover's answer, per connection (they outlive their callers). */
   private readonly pendingExchanges = new Map<string, Promise<HoverConnection>>();
   /**
@@ -108,6 +110,15 @@ export class HoverTokenManager {
     private readonly connections: HoverConnectionRepository,
     private readonly tokenEndpoint: TokenEndpointClient,
   ) {}
+
+  /**
+   * Stops renewing the leases of refresh requests still pending: with the app closing, its database
+   * connection goes away; the leases lapse on their own (`refreshLeaseMs`).
+   */
+  onModuleDestroy(): void {
+    for (const renewal of this.leaseRenewals) clearInterval(renewal);
+    this.leaseRenewals.clear();
+  }
 
   /**
    * Returns an access token for `connectionId` that is valid for at least `refreshMarginSeconds`,
@@ -311,8 +322,10 @@ export class HoverTokenManager {
       });
     }, Math.max(100, Math.floor(leaseMs / 3)));
     renewal.unref();
+    this.leaseRenewals.add(renewal);
     const exchange = this.exchange(current).finally(async () => {
       clearInterval(renewal);
+      this.leaseRenewals.delete(renewal);
       this.pendingExchanges.delete(connectionId);
       await this.releaseLease(connectionId, owner);
     });
