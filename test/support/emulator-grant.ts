@@ -1,3 +1,4 @@
+import type { HoverTokenSet } from '../../libs/hover-auth/src/token-endpoint/hover-token-set';
 import type { HoverConnectionRepository } from '../../libs/hover-auth/src/testing/internals';
 
 export interface EmulatorClient {
@@ -45,4 +46,10 @@ export async function connectThroughEmulator(
     },
     { hoverUserId: '1', hoverOrgId: String(token.owner_id), hoverOrgName: null, integrationsEnabled: true },
   );
+}
+
+/** A token set as the token endpoint client returns it: received now, valid for 2 hours. */
+export function tokenSetFor(accessToken: string, refreshToken: string): HoverTokenSet {
+  const now = Date.now();
+  return { accessToken, refreshToken, accessTokenIssuedAt: now, accessTokenExpiresAt: now + 7_200_000, scope: 'all', ownerId: '1', ownerType: 'orgs' };
 }

@@ -40,6 +40,15 @@ export type { ReencryptionResult } from './tokens/hover-connection.repository';
 export { HoverHttpService } from './http/hover-http.service';
 export { HoverHttpClient } from './http/hover-http-client';
 export type { HoverRequestConfig } from './http/hover-request-config';
+export type {
+  HoverJob,
+  HoverJobLocation,
+  HoverJobPagingOptions,
+  HoverJobsPageV2,
+  HoverJobsPageV3,
+  HoverOrg,
+  HoverUserProfile,
+} from './http/hover-api.models';
 
 // Guard and decorators
 export { HoverIntegrationGuard } from './guards/hover-integration.guard';
