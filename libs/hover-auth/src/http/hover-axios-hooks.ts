@@ -25,12 +25,17 @@ const BEARER_PREFIX = 'Bearer ';
 export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
   private requestHook: number | null = null;
   private responseHook: number | null = null;
+  /** `apiBaseUrl` parsed once: every request is checked against it on the hot path. */
+  private readonly api: { origin: string; path: string };
 
   constructor(
     private readonly http: HttpService,
     private readonly tokens: HoverTokenManager,
     @Inject(HOVER_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedHoverAuthOptions,
-  ) {}
+  ) {
+    const api = new URL(options.apiBaseUrl);
+    this.api = { origin: api.origin, path: api.pathname.replace(/\/+$/, '') };
+  }
 
   onModuleInit(): void {
     const axios = this.http.axiosRef;
@@ -59,7 +64,7 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
     if (typeof connectionId !== 'string') return config;
     // The bearer token goes to Hover's API and nowhere else: not to an absolute URL or a `baseURL`
     // override pointing elsewhere, not to `/api/../oauth/...`.
-    if (!isUnderApiBase(config, this.options.apiBaseUrl)) {
+    if (!isUnderApiBase(config, this.options.apiBaseUrl, this.api)) {
       throw new HoverInvalidArgumentException(
         `A Hover API request must stay under ${this.options.apiBaseUrl}/: pass a path such as /v3/jobs, not an absolute URL or another baseURL. Nothing was sent.`,
       );
@@ -95,7 +100,8 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
       if (!isReplayableBody(config.data)) {
         // The token is renewed for the caller's next attempt, but this body is spent: never resend it.
         scrubAxiosError(error);
-        throw new HoverRequestNotReplayedException((config.method ?? 'get').toUpperCase(), requestPath(config.url, this.options.apiBaseUrl));
+        const { method, path } = describeRequest(config, this.options.apiBaseUrl);
+        throw new HoverRequestNotReplayedException(method, path);
       }
       return this.http.axiosRef.request({ ...config, hoverRetried: true, hoverAccessToken: accessToken } as HoverInternalRequestConfig);
     }
@@ -113,20 +119,17 @@ const CLIENT_SIDE_ERROR_CODES = new Set(['ERR_BAD_REQUEST', 'ERR_BAD_OPTION', 'E
  * True when the request, as axios will build it (`baseURL` + relative `url`, or an absolute `url`),
  * lands on the API origin under the API path once dot segments are resolved.
  */
-function isUnderApiBase(config: HoverInternalRequestConfig, apiBaseUrl: string): boolean {
+function isUnderApiBase(config: HoverInternalRequestConfig, apiBaseUrl: string, api: { origin: string; path: string }): boolean {
   const url = config.url ?? '';
   const absolute = /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url);
   const base = (config.baseURL ?? apiBaseUrl).replace(/\/+$/, '');
   let target: URL;
-  let api: URL;
   try {
     target = new URL(absolute ? url : url ? `${base}/${url.replace(/^\/+/, '')}` : base, apiBaseUrl);
-    api = new URL(apiBaseUrl);
   } catch {
     return false;
   }
-  const apiPath = api.pathname.replace(/\/+$/, '');
-  return target.origin === api.origin && (target.pathname === apiPath || target.pathname.startsWith(`${apiPath}/`));
+  return target.origin === api.origin && (target.pathname === api.path || target.pathname.startsWith(`${api.path}/`));
 }
 
 /** Longest text of a Hover error body kept on the exception, in characters. */
@@ -138,9 +141,7 @@ function toHoverApiException(
   apiBaseUrl: string,
   code?: 'HOVER_API_TOKEN_REJECTED',
 ): HoverApiException | HoverInvalidArgumentException {
-  const config = error.config;
-  const method = (config?.method ?? 'get').toUpperCase();
-  const path = requestPath(config?.url, apiBaseUrl);
+  const { method, path } = describeRequest(error.config, apiBaseUrl);
   const response = error.response;
   if (!response && CLIENT_SIDE_ERROR_CODES.has(error.code ?? '')) {
     // axios refused to send (a body type it cannot encode, a bad option): the caller's bug, not Hover's.
@@ -170,10 +171,16 @@ function toHoverApiException(
   });
 }
 
-/** The request's path relative to the API base URL, without query string or fragment. */
-function requestPath(url: string | undefined, apiBaseUrl: string): string {
-  const withoutQuery = (url ?? '').split(/[?#]/, 1)[0];
-  return withoutQuery.startsWith(apiBaseUrl) ? withoutQuery.slice(apiBaseUrl.length) || '/' : withoutQuery || '/';
+/**
+ * A failed request as errors name it: the upper-case method, and the path relative to the API base URL
+ * without query string or fragment (they may carry user data).
+ */
+function describeRequest(config: { method?: string; url?: string } | undefined, apiBaseUrl: string): { method: string; path: string } {
+  const withoutQuery = (config?.url ?? '').split(/[?#]/, 1)[0];
+  return {
+    method: (config?.method ?? 'get').toUpperCase(),
+    path: withoutQuery.startsWith(apiBaseUrl) ? withoutQuery.slice(apiBaseUrl.length) || '/' : withoutQuery || '/',
+  };
 }
 
 function withBearer(config: HoverInternalRequestConfig, accessToken: string): HoverInternalRequestConfig {

@@ -26,12 +26,11 @@ export class AuthorizationStateStore {
   async markUsed(state: string, connectionId: string, expiresAt: number): Promise<boolean> {
     const now = Date.now();
     await this.repository.delete({ expiresAt: LessThan(now) });
-    if (await this.repository.existsBy({ state })) return false;
     try {
       await this.repository.insert({ state, connectionId, codeVerifier: null, browserBinding: null, returnTo: null, createdAt: now, expiresAt });
       return true;
     } catch (error) {
-      // A concurrent callback inserted it first (primary key); anything else is a real failure.
+      // Already used (the primary key refused the insert); anything else is a real failure.
       if (await this.repository.existsBy({ state })) return false;
       throw error;
     }

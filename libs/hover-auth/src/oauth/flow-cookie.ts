@@ -18,6 +18,9 @@ export interface SealedFlow {
 /** Prefix of the flow cookies' names; the rest is derived from the flow's `state`. */
 export const FLOW_COOKIE_PREFIX = 'hover_oauth_';
 
+/** A flow cookie's name: the prefix and 16 base64url characters (see {@link flowCookieName}). */
+const FLOW_COOKIE_NAME = new RegExp(`^${FLOW_COOKIE_PREFIX}[A-Za-z0-9_-]{16}$`);
+
 const FORMAT = 'f1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -106,7 +109,7 @@ export function staleFlowCookieNames(request: HoverIncomingRequest): string[] {
   const names = header
     .split(';')
     .map((pair) => pair.split('=', 1)[0].trim())
-    .filter((name) => name.startsWith(FLOW_COOKIE_PREFIX) && /^hover_oauth_[A-Za-z0-9_-]{16}$/.test(name));
+    .filter((name) => FLOW_COOKIE_NAME.test(name));
   const unique = [...new Set(names)];
   return unique.slice(0, Math.max(0, unique.length - (MAX_OPEN_FLOWS_PER_BROWSER - 1)));
 }

@@ -36,7 +36,7 @@ const CACHE_REVALIDATE_MS = 60_000;
  * the `Retry-After` Hover sent (RFC 9110 §10.2.3) when longer, capped at 300 s.
  */
 const REFRESH_BACKOFF = new DelegateBackoff<IHalfOpenAfterBackoffContext>((context) => {
-  const exponential = Math.min(30_000, 1000 * 2 ** Math.max(0, context.attempt - 1));
+  const exponential = doublingDelayMs(context.attempt, 1000, 30_000);
   const failure = 'error' in context.result ? context.result.error : undefined;
   const retryAfterSeconds = failure instanceof HoverTokenEndpointUnavailableException ? failure.retryAfterSeconds : null;
   return Math.max(exponential, Math.min(MAX_RETRY_AFTER_MS, (retryAfterSeconds ?? 0) * 1000));
@@ -47,6 +47,11 @@ const MAX_RETRY_AFTER_MS = 300_000;
 
 /** How long a fresh access token Hover refused is not refreshed again, in milliseconds: 1 s doubling to 5 minutes. */
 const REJECTED_TOKEN_BACKOFF_MS = { initial: 1000, max: 300_000 };
+
+/** `initialMs` for the first attempt (1-based), doubling with each further one, at most `maxMs`; milliseconds. */
+function doublingDelayMs(attempt: number, initialMs: number, maxMs: number): number {
+  return Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
+}
 
 /** A token this close to expiry (milliseconds) is no fallback when a proactive refresh fails. */
 const STILL_VALID_MARGIN_MS = 5000;
@@ -197,7 +202,7 @@ export class HoverTokenManager implements OnModuleDestroy {
   noteFreshTokenRejected(connectionId: string, accessToken: string): number {
     const previous = this.rejectedFreshTokens.get(connectionId);
     const strikes = previous ? previous.strikes + 1 : 1;
-    const windowMs = Math.min(REJECTED_TOKEN_BACKOFF_MS.max, REJECTED_TOKEN_BACKOFF_MS.initial * 2 ** (strikes - 1));
+    const windowMs = doublingDelayMs(strikes, REJECTED_TOKEN_BACKOFF_MS.initial, REJECTED_TOKEN_BACKOFF_MS.max);
     this.rejectedFreshTokens.set(connectionId, { accessToken, until: Date.now() + windowMs, strikes });
     return windowMs;
   }
