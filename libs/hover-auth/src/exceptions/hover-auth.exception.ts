@@ -54,6 +54,11 @@ export const HOVER_ERROR_CODES = {
   API_TIMEOUT: 'HOVER_API_TIMEOUT',
   /** 503 — Hover answered 401 to a request whose body cannot be sent twice (a stream): not retried; send it again. */
   REQUEST_NOT_REPLAYED: 'HOVER_REQUEST_NOT_REPLAYED',
+  /**
+   * 503 — hover-auth's own client-side rate limiter (option `rateLimit`) could not send the request in
+   * time: its queue was full, or the request waited longer than `rateLimit.maxWaitMs`. Nothing was sent.
+   */
+  RATE_LIMIT_QUEUE_FULL: 'HOVER_RATE_LIMIT_QUEUE_FULL',
 } as const;
 
 /** Union of every hover-auth error code: the values of {@link HOVER_ERROR_CODES}. */
