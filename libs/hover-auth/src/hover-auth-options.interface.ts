@@ -102,6 +102,67 @@ export interface HoverAuthModuleOptions {
    * new key first, deploy, run `HoverConnectionRepository.reencryptAll()`, then drop the old key.
    */
   encryptionKeys: HoverEncryptionKeyOption[];
+  /**
+   * Retries of Hover API requests that failed transiently: HTTP 429, 502, 503, 504 and network errors
+   * (no answer at all; not a timeout, which may have been processed). Exponential back-off with full
+   * jitter, but never sooner than Hover's `Retry-After` (seconds or HTTP-date, RFC 9110 §10.2.3). Only
+   * idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE; RFC 9110 §9.2.2) are retried unless a request
+   * says `hoverRetry: true`; `hoverRetry: false` turns retries off for one request. A body that cannot
+   * be sent twice (a stream) is never retried. `false` turns retries off. Default: the values below.
+   */
+  retry?: HoverRetryOptions | false;
+  /**
+   * Client-side rate limit for Hover API requests of this app instance, shared by all its connections
+   * (Hover counts 120 requests per minute or 7,200 per hour per integration: developers.hover.to,
+   * "Rate limits"). Requests over it wait in a bounded queue, served round-robin between connections;
+   * when the queue is full, or a request waited `maxWaitMs`, it fails with
+   * `HoverRateLimitQueueFullException` (503 `HOVER_RATE_LIMIT_QUEUE_FULL`) and nothing is sent. With
+   * several app instances, give each its share (e.g. 3 instances: `requestsPerMinute: 40`,
+   * `requestsPerHour: 2400`). `false` turns it off. Default: the values below.
+   */
+  rateLimit?: HoverRateLimitOptions | false;
+  /**
+   * Most connections whose rows (with decrypted tokens) are kept in this instance's memory cache; the
+   * least recently used is dropped beyond it, and its next call reads its row again (one indexed read
+   * by primary key). Default 10000; 1 to 10,000,000.
+   */
+  cacheMaxConnections?: number;
+  /**
+   * How often the org's `feature_access` is read again from `GET /api/v2/users/profile` for a
+   * connection in use, in **seconds**, so an org that loses (or gains) third-party integrations is seen
+   * by {@link HoverIntegrationGuard}: the first use of a connection after this long re-reads it in the
+   * background (no caller waits). A 403 from Hover's API re-reads it at once (at most once a minute per
+   * connection). Default 900 (15 minutes); 1 to 86,400. Each instance re-reads per connection it uses,
+   * so N instances cost at most N profile requests per connection per interval.
+   */
+  integrationsRecheckSeconds?: number;
+}
+
+/** See {@link HoverAuthModuleOptions.retry}. */
+export interface HoverRetryOptions {
+  /** Most attempts per request, the first included: 1 (no retry) to 10. Default 3. */
+  maxAttempts?: number;
+  /** Back-off before the first retry, in **milliseconds** (doubling, full jitter). 1 to 60,000. Default 500. */
+  initialDelayMs?: number;
+  /** Longest back-off between attempts, in **milliseconds**. Default 10,000; at least `initialDelayMs`, at most 300,000. */
+  maxDelayMs?: number;
+  /**
+   * Longest `Retry-After` honoured, in **seconds**: a longer one is not waited for (the error goes to
+   * the caller with `retryAfterSeconds`). 0 to 3600. Default 60.
+   */
+  maxRetryAfterSeconds?: number;
+}
+
+/** See {@link HoverAuthModuleOptions.rateLimit}. */
+export interface HoverRateLimitOptions {
+  /** Requests per sliding 60-second window. 1 to 100,000. Default 120 (Hover's limit). */
+  requestsPerMinute?: number;
+  /** Requests per sliding 3,600-second window. 1 to 10,000,000. Default 7200 (Hover's limit). */
+  requestsPerHour?: number;
+  /** Most requests waiting at once (all connections). 0 (never wait) to 1,000,000. Default 1000. */
+  maxQueue?: number;
+  /** Longest a request waits for a slot, in **milliseconds**. Default `httpTimeoutMs`; 1 to 3,600,000. */
+  maxWaitMs?: number;
 }
 
 /** One entry of {@link HoverAuthModuleOptions.encryptionKeys}. Secret: never logged. */
@@ -136,6 +197,12 @@ export interface ResolvedHoverAuthOptions {
   issuer?: string;
   /** Decoded keys, newest first. */
   encryptionKeys: Array<{ id: string; key: Buffer }>;
+  /** `false` when retries are off. */
+  retry: Required<HoverRetryOptions> | false;
+  /** `false` when the limiter is off. */
+  rateLimit: Required<HoverRateLimitOptions> | false;
+  cacheMaxConnections: number;
+  integrationsRecheckSeconds: number;
 }
 
 /**

@@ -14,6 +14,7 @@ import { HoverConnectionsService } from './tokens/hover-connections.service';
 import { HoverAuthSchemaCheck } from './tokens/hover-auth-schema.check';
 import { HoverTokenManager } from './tokens/hover-token-manager.service';
 import { TokenCipher } from './tokens/token-cipher';
+import { HoverEventPublisher } from './events/hover-event-publisher';
 import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
 
 /**
@@ -56,6 +57,7 @@ import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
     HoverConnectionRepository,
     AuthorizationStateStore,
     TokenEndpointClient,
+    HoverEventPublisher,
     HoverTokenManager,
     HoverConnectionsService,
     HoverAuthorizationFlowService,

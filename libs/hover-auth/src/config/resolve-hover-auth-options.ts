@@ -52,6 +52,40 @@ const encryptionKeySchema = z.object(
   { error: `each \`encryptionKeys\` entry must be an object { id, key }. ${KEY_FIX}` },
 );
 
+/** A whole number option with its unit, bounds and a message naming it. */
+const wholeNumber = (option: string, unit: string, min: number, max: number) =>
+  z
+    .number({ error: `\`${option}\` must be a number of ${unit}.` })
+    .int({ error: `\`${option}\` must be a whole number of ${unit}.` })
+    .min(min, { error: `\`${option}\` must be at least ${min} ${unit}.` })
+    .max(max, { error: `\`${option}\` must be at most ${max} ${unit}.` });
+
+const retrySchema = z.union(
+  [
+    z.literal(false),
+    z.strictObject({
+      maxAttempts: wholeNumber('retry.maxAttempts', 'attempts', 1, 10).default(3),
+      initialDelayMs: wholeNumber('retry.initialDelayMs', 'milliseconds', 1, 60_000).default(500),
+      maxDelayMs: wholeNumber('retry.maxDelayMs', 'milliseconds', 1, 300_000).default(10_000),
+      maxRetryAfterSeconds: wholeNumber('retry.maxRetryAfterSeconds', 'seconds', 0, 3600).default(60),
+    }),
+  ],
+  { error: '`retry` must be false or an object { maxAttempts?, initialDelayMs?, maxDelayMs?, maxRetryAfterSeconds? }.' },
+);
+
+const rateLimitSchema = z.union(
+  [
+    z.literal(false),
+    z.strictObject({
+      requestsPerMinute: wholeNumber('rateLimit.requestsPerMinute', 'requests', 1, 100_000).default(120),
+      requestsPerHour: wholeNumber('rateLimit.requestsPerHour', 'requests', 1, 10_000_000).default(7200),
+      maxQueue: wholeNumber('rateLimit.maxQueue', 'requests', 0, 1_000_000).default(1000),
+      maxWaitMs: wholeNumber('rateLimit.maxWaitMs', 'milliseconds', 1, 3_600_000).optional(),
+    }),
+  ],
+  { error: '`rateLimit` must be false or an object { requestsPerMinute?, requestsPerHour?, maxQueue?, maxWaitMs? }.' },
+);
+
 const schema = z.strictObject({
   clientId: requiredString('clientId', CREDENTIALS_FIX),
   clientSecret: requiredString('clientSecret', CREDENTIALS_FIX),
@@ -136,6 +170,10 @@ const schema = z.strictObject({
     .array(encryptionKeySchema, { error: (issue) => (issue.input === undefined ? `\`encryptionKeys\` is missing: tokens are encrypted at rest. ${KEY_FIX}` : `\`encryptionKeys\` must be an array of { id, key }. ${KEY_FIX}`) })
     .min(1, { error: `\`encryptionKeys\` is empty. ${KEY_FIX}` })
     .refine((keys) => new Set(keys.map((entry) => entry.id)).size === keys.length, { error: '`encryptionKeys` ids must be unique.' }),
+  retry: retrySchema.default({ maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 10_000, maxRetryAfterSeconds: 60 }),
+  rateLimit: rateLimitSchema.default({ requestsPerMinute: 120, requestsPerHour: 7200, maxQueue: 1000 }),
+  cacheMaxConnections: wholeNumber('cacheMaxConnections', 'connections', 1, 10_000_000).default(10_000),
+  integrationsRecheckSeconds: wholeNumber('integrationsRecheckSeconds', 'seconds', 1, 86_400).default(900),
 });
 
 /**
@@ -166,11 +204,18 @@ export function resolveHoverAuthOptions(options: HoverAuthModuleOptions | undefi
     ]);
   }
   const refreshDeadlineMs = parsed.refreshDeadlineMs ?? refreshLeaseMs + parsed.httpTimeoutMs;
+  if (parsed.retry && parsed.retry.maxDelayMs < parsed.retry.initialDelayMs) {
+    throw new HoverAuthConfigurationError([
+      `\`retry.maxDelayMs\` (${parsed.retry.maxDelayMs} ms) must be at least \`retry.initialDelayMs\` (${parsed.retry.initialDelayMs} ms).`,
+    ]);
+  }
+  const rateLimit = parsed.rateLimit && { ...parsed.rateLimit, maxWaitMs: parsed.rateLimit.maxWaitMs ?? parsed.httpTimeoutMs };
   const baseUrl = parsed.baseUrl.replace(/\/+$/, '');
   return {
     ...parsed,
     refreshLeaseMs,
     refreshDeadlineMs,
+    rateLimit,
     baseUrl,
     authorizationEndpoint: `${baseUrl}/oauth/authorize`,
     tokenEndpoint: `${baseUrl}/oauth/token`,

@@ -10,6 +10,7 @@ import { TokenEndpointClient } from '../token-endpoint/token-endpoint.client';
 import type { HoverConnection } from '../tokens/hover-connection.entity';
 import { HoverConnectionRepository } from '../tokens/hover-connection.repository';
 import { HoverTokenManager } from '../tokens/hover-token-manager.service';
+import { HoverEventPublisher } from '../events/hover-event-publisher';
 import { TokenCipher } from '../tokens/token-cipher';
 import { DataSource } from 'typeorm';
 import type { HoverTokenSet } from '../token-endpoint/hover-token-set';
@@ -100,5 +101,6 @@ export function tokenStackProviders(
     { provide: HOVER_CONNECTION_ENTITY_REPOSITORY, useValue: rows },
     { provide: TokenCipher, useValue: testCipher() },
     { provide: TokenEndpointClient, useValue: { refresh: jest.fn() } },
+    HoverEventPublisher,
   ];
 }

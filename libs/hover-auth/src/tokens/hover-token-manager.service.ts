@@ -25,6 +25,8 @@ import {
   HoverTokenEndpointUnavailableException,
 } from '../exceptions/hover-token-endpoint.exceptions';
 import { TokenEndpointClient } from '../token-endpoint/token-endpoint.client';
+import { HOVER_EVENTS } from '../events/hover-events';
+import { HoverEventPublisher } from '../events/hover-event-publisher';
 import type { HoverConnection } from './hover-connection.entity';
 import { HoverConnectionRepository } from './hover-connection.repository';
 
@@ -53,9 +55,11 @@ function doublingDelayMs(attempt: number, initialMs: number, maxMs: number): num
   return Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
 }
 
-/** A token this close to expiry (milliseconds) is no fallback when a proactive refresh fails. */
+/**
+ * A token this close to expiry (milliseconds) is treated as expired: callers wait for the refresh
+ * instead of sending it (it could expire in flight), and it is no fallback when a refresh fails.
+ */
 const STILL_VALID_MARGIN_MS = 5000;
-
 
 /** Delay before polling a held refresh lease again, in milliseconds: 20 ms growing to 250 ms, with jitter. */
 function leasePollDelayMs(attempt: number): number {
@@ -74,15 +78,22 @@ function leasePollDelayMs(attempt: number): number {
  * commit access and refresh token together with a compare-and-swap before the new access token is
  * used. General-purpose refresh helpers coordinate at most within one process.
  *
- * Active connections are cached in memory, so steady-state calls cost no database read; the cache is
- * corrected on the first 401 or when the cached token nears expiry.
+ * Active connections are cached in memory (a least-recently-used map of at most `cacheMaxConnections`
+ * rows), so steady-state calls cost no database read; a miss costs one read by primary key. The cache
+ * is corrected on the first 401, when the cached token nears expiry, and every 60 seconds.
+ *
+ * Refresh ahead: while the access token is still valid, no caller waits for a refresh. The first call
+ * inside the refresh margin starts the (single, leased) refresh in the background and goes on with the
+ * current token; only a call whose token has expired (or expires within 5 s) or was rejected waits.
  */
 @Injectable()
 export class HoverTokenManager implements OnModuleDestroy {
   private readonly logger = new Logger('HoverAuth');
-  private readonly cache = new Map<string, HoverConnection>();
-  /** When each cached row was read or written, epoch milliseconds. */
-  private readonly cachedAt = new Map<string, number>();
+  /**
+   * Cached rows with the time each was read or written (epoch ms). A Map iterates in insertion order, so
+   * re-inserting on use keeps the least recently used first: that one is evicted beyond the bound.
+   */
+  private readonly cache = new Map<string, { connection: HoverConnection; at: number }>();
   private readonly refreshes = new Map<string, Promise<HoverConnection>>();
   /** Timers renewing the leases of pending refresh requests; stopped when the module is destroyed. */
   private readonly leaseRenewals = new Set<NodeJS.Timeout>();
@@ -114,6 +125,7 @@ export class HoverTokenManager implements OnModuleDestroy {
     @Inject(HOVER_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedHoverAuthOptions,
     private readonly connections: HoverConnectionRepository,
     private readonly tokenEndpoint: TokenEndpointClient,
+    private readonly events: HoverEventPublisher,
   ) {}
 
   /**
@@ -134,31 +146,65 @@ export class HoverTokenManager implements OnModuleDestroy {
    * within 5 seconds (a token still valid longer is returned despite a transient refresh failure)
    */
   async getAccessToken(connectionId: string): Promise<string> {
-    const cached = this.cached(connectionId);
-    if (cached && !this.isDueForRefresh(cached)) return cached.accessToken;
+    const ready = this.peekAccessToken(connectionId);
+    if (ready !== undefined) return ready;
     try {
       const inFlight = this.refreshes.get(connectionId);
-      if (inFlight) return (await inFlight).accessToken;
+      if (inFlight && !this.isUsable(this.cache.get(connectionId)?.connection)) return (await inFlight).accessToken;
       const stored = await this.loadActive(connectionId);
       if (!this.isDueForRefresh(stored)) return stored.accessToken;
+      if (this.isUsable(stored)) {
+        this.refreshAhead(connectionId);
+        return stored.accessToken;
+      }
       return (await this.refresh(connectionId)).accessToken;
     } catch (error) {
       // A proactive refresh that failed transiently must not fail calls whose token is still valid:
       // keep using it until it really expires (the next call tries the refresh again).
-      const current = this.cache.get(connectionId);
+      const current = this.cache.get(connectionId)?.connection;
       const transient = error instanceof HoverTokenEndpointUnavailableException || error instanceof HoverRefreshTimeoutException;
-      if (transient && current && current.accessTokenExpiresAt - STILL_VALID_MARGIN_MS > Date.now()) return current.accessToken;
+      if (transient && this.isUsable(current)) return current.accessToken;
       throw error;
     }
   }
 
   /**
-   * The cached access token of `connectionId` if it is not due for refresh, without any I/O; otherwise
-   * `undefined` (then use {@link getAccessToken}).
+   * The cached access token of `connectionId` while it is still valid, without waiting for any I/O:
+   * inside the refresh margin it also starts the refresh in the background (refresh ahead). Otherwise
+   * `undefined` (not cached, cached too long, or expiring within 5 s: then use {@link getAccessToken}).
    */
   peekAccessToken(connectionId: string): string | undefined {
     const cached = this.cached(connectionId);
-    return cached && !this.isDueForRefresh(cached) ? cached.accessToken : undefined;
+    if (!cached) return undefined;
+    if (!this.isDueForRefresh(cached)) return cached.accessToken;
+    if (!this.isUsable(cached)) return undefined;
+    this.refreshAhead(connectionId);
+    return cached.accessToken;
+  }
+
+  /**
+   * Starts the connection's refresh unless one is already running, without waiting for it: a failure
+   * is handled as any refresh failure (back-off, or the reauthorization mark) and logged at debug
+   * level; callers meanwhile keep the current, still valid, token.
+   */
+  private refreshAhead(connectionId: string): void {
+    if (this.refreshes.has(connectionId) || this.isBackingOff(connectionId)) return;
+    this.refresh(connectionId).catch((error: unknown) => {
+      this.logger.debug(`Refresh ahead of connection "${connectionId}" failed (${(error as { code?: string }).code ?? (error as Error).name}); the current token is used until it expires.`);
+    });
+  }
+
+  /**
+   * True while refreshes of this connection fail fast (a back-off after a failure): a refresh ahead
+   * then would only cost database round trips, so it waits for the back-off to end.
+   */
+  isBackingOff(connectionId: string): boolean {
+    return this.tokenEndpointBreaker.state === CircuitState.Open || this.connectionBreakers.get(connectionId)?.state === CircuitState.Open;
+  }
+
+  /** True while the access token has more than 5 s left: it can still be sent. */
+  private isUsable(connection: HoverConnection | undefined): connection is HoverConnection {
+    return connection !== undefined && connection.accessTokenExpiresAt - STILL_VALID_MARGIN_MS > Date.now();
   }
 
   /**
@@ -170,7 +216,7 @@ export class HoverTokenManager implements OnModuleDestroy {
   async recoverFromUnauthorized(connectionId: string, rejectedAccessToken: string): Promise<string> {
     const inFlight = this.refreshes.get(connectionId);
     if (inFlight) return (await inFlight).accessToken;
-    const cached = this.cache.get(connectionId);
+    const cached = this.cache.get(connectionId)?.connection;
     if (cached && cached.accessToken !== rejectedAccessToken && !this.isDueForRefresh(cached)) return cached.accessToken;
     return (await this.refresh(connectionId, rejectedAccessToken)).accessToken;
   }
@@ -222,7 +268,6 @@ export class HoverTokenManager implements OnModuleDestroy {
   /** Drops the cached row, e.g. after the callback stored a new grant for this connection. */
   forget(connectionId: string): void {
     this.cache.delete(connectionId);
-    this.cachedAt.delete(connectionId);
     // A new grant (reconnect) or a disconnect starts with a clean slate.
     this.rejectedFreshTokens.delete(connectionId);
     this.connectionBreakers.delete(connectionId);
@@ -236,7 +281,9 @@ export class HoverTokenManager implements OnModuleDestroy {
    */
   async disconnect(connectionId: string): Promise<boolean> {
     this.forget(connectionId);
-    return this.connections.deleteById(connectionId);
+    const deleted = await this.connections.deleteById(connectionId);
+    if (deleted) this.events.emit(HOVER_EVENTS.DISCONNECTED, { connectionId, at: Date.now() });
+    return deleted;
   }
 
   /**
@@ -245,8 +292,14 @@ export class HoverTokenManager implements OnModuleDestroy {
    * is seen within that time even when Hover keeps accepting the old access token.
    */
   private cached(connectionId: string): HoverConnection | undefined {
-    const at = this.cachedAt.get(connectionId);
-    return at !== undefined && Date.now() - at < CACHE_REVALIDATE_MS ? this.cache.get(connectionId) : undefined;
+    const entry = this.cache.get(connectionId);
+    if (entry === undefined || Date.now() - entry.at >= CACHE_REVALIDATE_MS) return undefined;
+    // Most recently used goes last (a Map keeps insertion order); skipped when it already is the only one.
+    if (this.cache.size > 1) {
+      this.cache.delete(connectionId);
+      this.cache.set(connectionId, entry);
+    }
+    return entry.connection;
   }
 
   /** Number of connections held in the memory cache. */
@@ -302,7 +355,7 @@ export class HoverTokenManager implements OnModuleDestroy {
     try {
       const current = await this.loadActive(connectionId);
       if (this.isReplaced(current, rejectedAccessToken)) return current;
-      if (!current.refreshToken) return await this.requireReauthorization(current);
+      if (!current.refreshToken) return await this.requireReauthorization(current, 'no_refresh_token');
       exchange = this.startExchange(current, owner);
     } finally {
       // From the start of the exchange on, the exchange owns the lease and releases it when it settles.
@@ -384,11 +437,12 @@ export class HoverTokenManager implements OnModuleDestroy {
         this.remember(latest);
         return latest;
       }
-      return await this.requireReauthorization(current);
+      return await this.requireReauthorization(current, 'invalid_grant');
     }
     const updated = await this.connections.replaceTokens(current, tokens);
     if (updated) {
       this.remember(updated);
+      this.events.emit(HOVER_EVENTS.REFRESHED, { connectionId, at: Date.now(), accessTokenExpiresAt: updated.accessTokenExpiresAt });
       return updated;
     }
     // Lost the compare-and-swap: another writer stored a newer grant; use it.
@@ -423,12 +477,17 @@ export class HoverTokenManager implements OnModuleDestroy {
     return !this.isDueForRefresh(stored) && (rejectedAccessToken === undefined || stored.accessToken !== rejectedAccessToken);
   }
 
-  private async requireReauthorization(rejected: HoverConnection): Promise<never> {
+  private async requireReauthorization(rejected: HoverConnection, reason: 'invalid_grant' | 'no_refresh_token'): Promise<never> {
     this.forget(rejected.connectionId);
-    await this.connections.markReauthorizationRequired(rejected);
-    this.logger.warn(
-      `Hover refused the refresh token of connection "${rejected.connectionId}" (invalid_grant); it is now reauthorization_required.`,
-    );
+    // Only the writer whose mark changed the row reports it: one event per change across instances.
+    if (await this.connections.markReauthorizationRequired(rejected)) {
+      this.logger.warn(
+        reason === 'invalid_grant'
+          ? `Hover refused the refresh token of connection "${rejected.connectionId}" (invalid_grant); it is now reauthorization_required.`
+          : `Connection "${rejected.connectionId}" has no refresh token to renew its access token; it is now reauthorization_required.`,
+      );
+      this.events.emit(HOVER_EVENTS.REAUTHORIZATION_REQUIRED, { connectionId: rejected.connectionId, at: Date.now(), reason });
+    }
     throw new HoverReauthorizationRequiredException(rejected.connectionId, this.options.authorizePath);
   }
 
@@ -451,10 +510,14 @@ export class HoverTokenManager implements OnModuleDestroy {
    * concurrent refresh committed must not put the replaced token back.
    */
   private remember(connection: HoverConnection): void {
-    const cached = this.cache.get(connection.connectionId);
-    if (!cached || connection.version >= cached.version) {
-      this.cache.set(connection.connectionId, connection);
-      this.cachedAt.set(connection.connectionId, Date.now());
+    const id = connection.connectionId;
+    const cached = this.cache.get(id);
+    if (cached && connection.version < cached.connection.version) return;
+    if (cached) this.cache.delete(id);
+    this.cache.set(id, { connection, at: Date.now() });
+    if (this.cache.size > this.options.cacheMaxConnections) {
+      // The least recently used row is the first key; its next call reads it again.
+      this.cache.delete(this.cache.keys().next().value as string);
     }
   }
 

@@ -21,6 +21,15 @@ const STORED_REFRESH_TOKEN = 'rt-stored-NEVER-IN-MESSAGES';
 /** Resolves after 5 ms: long enough for every caller started in the same tick to reach its first await. */
 const aMoment = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
 
+/** Polls `condition` every 5 ms until it holds (a refresh ahead runs in the background); fails after 5 s. */
+async function eventually(condition: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await aMoment();
+  }
+}
+
 describe('HoverTokenManager (real repository over better-sqlite3, mocked token endpoint)', () => {
   let dataSource: DataSource;
   let moduleRef: TestingModule;
@@ -110,6 +119,9 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
         connectionProfile(),
       );
       refresh.mockImplementation(async () => shortLived(`access-${refresh.mock.calls.length}`, `refresh-${refresh.mock.calls.length}`, 60));
+      // Still valid for 29 s: answered at once with the current token, the refresh runs ahead.
+      expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
+      await eventually(async () => (await stored()).version === 2);
       const answers = [];
       for (let call = 0; call < 20; call++) answers.push(await manager.getAccessToken(CONNECTION));
       expect(refresh).toHaveBeenCalledTimes(1);
@@ -122,17 +134,20 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
       await seed(100);
       await rows.update({ connectionId: CONNECTION }, { accessTokenIssuedAt: null });
       refresh.mockResolvedValueOnce(tokenSet({ accessToken: 'access-new', refreshToken: 'refresh-new' }));
+      expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
+      await eventually(async () => (await stored()).version === 2);
       expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
       expect(refresh).toHaveBeenCalledTimes(1);
     });
   });
 
-  it('refreshes a token within the margin once and stores the new pair', async () => {
+  it('refreshes a token within the margin once, ahead of its expiry, and stores the new pair', async () => {
     await seed(100); // expires in 100 s, margin 300 s
     refresh.mockResolvedValueOnce(tokenSet({ accessToken: 'access-new', refreshToken: 'refresh-new', expiresInSeconds: 7200 }));
 
     const before = Date.now();
-    expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
+    await eventually(async () => (await stored()).version === 2);
     expect(refresh).toHaveBeenCalledTimes(1);
     expect(refresh).toHaveBeenCalledWith(STORED_REFRESH_TOKEN, expect.any(Number));
 
@@ -143,6 +158,32 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
     expect(row.status).toBe('active');
     expect(row.accessTokenExpiresAt).toBeGreaterThanOrEqual(before + 7_200_000 - 1000);
 
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
+    expect(refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it('refresh ahead: while the token is valid no caller waits for the (slow) refresh, and exactly one is made', async () => {
+    await seed(100); // inside the 300 s margin, valid for 100 s
+    let answer!: (tokens: HoverTokenSet) => void;
+    refresh.mockImplementation(() => new Promise<HoverTokenSet>((resolve) => (answer = resolve)));
+    const during = [];
+    for (let round = 0; round < 5; round++) {
+      during.push(...(await Promise.all(Array.from({ length: 16 }, () => manager.getAccessToken(CONNECTION)))));
+    }
+    // 80 calls answered while the token endpoint has not answered at all: none of them waited for it.
+    expect(during).toHaveLength(80);
+    expect(new Set(during)).toEqual(new Set(['access-old']));
+    await eventually(() => refresh.mock.calls.length === 1);
+    answer(tokenSet({ accessToken: 'access-new', refreshToken: 'refresh-new' }));
+    await eventually(async () => (await stored()).version === 2);
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(await stored()).toMatchObject({ accessToken: 'access-new', refreshToken: 'refresh-new', status: 'active' });
+  });
+
+  it('a token expiring within 5 s is not sent: the caller waits for the refresh', async () => {
+    await seed(3);
+    refresh.mockResolvedValueOnce(tokenSet({ accessToken: 'access-new', refreshToken: 'refresh-new' }));
     expect(await manager.getAccessToken(CONNECTION)).toBe('access-new');
     expect(refresh).toHaveBeenCalledTimes(1);
   });
@@ -304,6 +345,9 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
     await seed(240); // inside the 300 s margin, still valid for 4 minutes
     const outage = new HoverTokenEndpointUnavailableException("Hover's token endpoint answered HTTP 503.", 503);
     refresh.mockRejectedValue(outage);
+    expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
+    await eventually(() => manager.isBackingOff(CONNECTION));
+    // During the back-off a refresh ahead is not even started (no database round trips for nothing).
     expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
     expect(refresh).toHaveBeenCalledTimes(1);
     expect((await stored()).status).toBe('active');
@@ -481,5 +525,36 @@ describe('HoverTokenManager (real repository over better-sqlite3, mocked token e
     expect(await manager.getAccessToken(CONNECTION)).toBe('access-old');
     manager.forget(CONNECTION);
     expect(await manager.getAccessToken(CONNECTION)).toBe('access-reconnected');
+  });
+});
+
+describe('HoverTokenManager memory cache (cacheMaxConnections)', () => {
+  it('keeps at most cacheMaxConnections rows, drops the least recently used, and a miss costs one read by primary key', async () => {
+    const dataSource = await createMigratedDataSource();
+    const rows = dataSource.getRepository(HoverConnection);
+    const moduleRef = await Test.createTestingModule({ providers: tokenStackProviders(rows, { cacheMaxConnections: 3 }) }).compile();
+    try {
+      const manager = moduleRef.get(HoverTokenManager);
+      const connections = moduleRef.get(HoverConnectionRepository);
+      for (const id of ['a', 'b', 'c', 'd']) {
+        await connections.saveAuthorizedConnection(id, tokenSet({ accessToken: `access-${id}`, expiresInSeconds: 3600 }), connectionProfile());
+      }
+      const reads = jest.spyOn(connections, 'findById');
+      for (const id of ['a', 'b', 'c']) expect(await manager.getAccessToken(id)).toBe(`access-${id}`);
+      expect(await manager.getAccessToken('a')).toBe('access-a'); // a is now the most recently used
+      expect(reads).toHaveBeenCalledTimes(3);
+      expect(await manager.getAccessToken('d')).toBe('access-d'); // evicts b, the least recently used
+      expect(manager.cachedConnectionCount).toBe(3);
+      expect(reads).toHaveBeenCalledTimes(4);
+      for (const id of ['a', 'c', 'd']) expect(await manager.getAccessToken(id)).toBe(`access-${id}`);
+      expect(reads).toHaveBeenCalledTimes(4); // all three hits
+      expect(await manager.getAccessToken('b')).toBe('access-b'); // the miss: exactly one read
+      expect(reads).toHaveBeenCalledTimes(5);
+      expect(reads).toHaveBeenLastCalledWith('b');
+      expect(manager.cachedConnectionCount).toBe(3);
+    } finally {
+      await moduleRef.close();
+      await dataSource.destroy();
+    }
   });
 });
