@@ -14,6 +14,11 @@ export interface EmulatorContext {
   readonly authorizationCodeTtlSeconds: number;
   /** Current fault switches (a live view; read it per request). */
   faults(): Readonly<HoverEmulatorFaults>;
+  /**
+   * The `apiStatus` fault for the request at hand, or `null` when off. Uses up one of its `times`:
+   * after the last one the fault is switched off, so call it once per request that it answers.
+   */
+  takeApiStatus(): HoverEmulatorFaults['apiStatus'];
   /** Current time in epoch MILLISECONDS. */
   now(): number;
   /**

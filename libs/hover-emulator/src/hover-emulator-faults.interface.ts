@@ -1,6 +1,7 @@
 /**
- * Switches that make the emulator play each variant of Hover's OAuth server that the public
- * documentation leaves open (see /work/shared/hover-reference.md, "Unknowns only a live account can
+ * Switches that make the emulator play each variant of Hover's OAuth server and API that the public
+ * documentation leaves open, and the transport failures (delays, error statuses, rate limits) a
+ * client must survive (see /work/shared/hover-reference.md, "Unknowns only a live account can
  * settle"). Change them with `HoverEmulator.setFaults()` or `POST /__emulator/faults`; `reset()`
  * restores the defaults listed on each field.
  */
@@ -80,4 +81,48 @@ export interface HoverEmulatorFaults {
    * Default `false`.
    */
   apiRejectAllTokens: boolean;
+  /**
+   * Delay in MILLISECONDS before any answer under `/api` (every status, 401s and 404s included): a
+   * slow Hover. Applied right after the request is counted and logged, before the other API faults.
+   * Hover documents that it times out every request after 60 s; the emulator does not. Default `0`.
+   */
+  apiDelayMs: number;
+  /**
+   * Hover's documented rate limit ("120 requests/minute or 7,200/hour per integration"), enforced
+   * when set; default `null` (off), so suites that make many calls are unaffected.
+   * - `perMinute` (integer ≥ 1) and optional `perHour` (integer ≥ 1; default: no hourly limit):
+   *   requests allowed in any sliding window of the last 60 s / 3600 s. Hover's own values are
+   *   `{ perMinute: 120, perHour: 7200 }`; small ones keep tests fast.
+   * - Keyed per integration, i.e. by the client id of the bearer token's row (every org connected
+   *   through that client shares one budget). The token only has to be known, not valid: an expired
+   *   or revoked token still counts against its client. A request without a known token has no
+   *   integration to charge and is never limited.
+   * - Over the limit: 429 `{"error":"too_many_requests"}` with NO `Retry-After` or rate-limit
+   *   headers (Hover documents none; the reference lists them as open — play them with `apiStatus`).
+   *   The request is still counted and logged but does not use up budget (only admitted requests
+   *   fill the windows), so a client that waits is served again as soon as the oldest admitted
+   *   request leaves the window.
+   * - Windows are measured when the limiter decides (after `apiDelayMs`), in epoch MILLISECONDS
+   *   from `Date.now()`. Setting this fault (any value, via `setFaults` or `POST /__emulator/faults`)
+   *   starts every window empty; so does `reset()`.
+   */
+  apiRateLimit: { perMinute: number; perHour?: number } | null;
+  /**
+   * When set, requests under `/api` are answered with `status` (an HTTP error status 400–599, e.g.
+   * 429, 502, 503, 504) instead of being processed: a gateway, load balancer or rate limiter in front
+   * of Hover's app. Default `null` (off).
+   * - `retryAfter`: when given, sent verbatim as the `Retry-After` header (delta-seconds such as `"2"`
+   *   or an HTTP-date such as `"Wed, 21 Oct 2015 07:28:00 GMT"`; any header-safe text, for clients
+   *   facing odd values). Default: no header.
+   * - `times` (integer ≥ 1): answer only the next `times` requests this way, then the fault switches
+   *   itself off (`apiStatus` becomes `null`), e.g. "the first 2 calls get 503, then normal".
+   *   `faults.apiStatus.times` counts down as requests are answered. Default: every request while set.
+   * - `body`: raw response body. Default `{"error":"<reason>"}` with the status's reason phrase in
+   *   snake case (`too_many_requests`, `bad_gateway`, `service_unavailable`, `gateway_timeout`, …).
+   * - `contentType`: `Content-Type` of the answer. Default `application/json; charset=utf-8`.
+   * The request is still counted and logged. It applies BEFORE bearer-token checks, so even a request
+   * with an expired token sees it (the README lists the whole order of checks), and AFTER
+   * `apiRateLimit`: a request refused by the limiter does not use up `times`.
+   */
+  apiStatus: { status: number; retryAfter?: string; times?: number; body?: string; contentType?: string } | null;
 }

@@ -30,6 +30,9 @@ export const DEFAULT_FAULTS: Readonly<HoverEmulatorFaults> = Object.freeze({
   pkce: 'honour',
   reportedExpiresIn: 'actual',
   apiRejectAllTokens: false,
+  apiDelayMs: 0,
+  apiRateLimit: null,
+  apiStatus: null,
 });
 
 /** Default access-token lifetime in seconds (Hover: 2 hours). Internal. */
@@ -41,6 +44,21 @@ export const DEFAULT_AUTHORIZATION_CODE_TTL_SECONDS = 600;
 /** Text shown on the consent page for an org whose plan lacks integrations (Hover's wording). */
 export const INTEGRATIONS_UNAVAILABLE_MESSAGE =
   'Third-party integrations are not available on your plan. Upgrade or contact us to enable integrations.';
+
+/**
+ * Body of the 403 every `/api` endpoint but the profile answers once the token's org has no
+ * `integrations` feature. Hover's real body for a plan-gated call is unknown (the reference marks it
+ * [open]); this choice reuses the wording Hover shows on its consent page, under Rails' usual
+ * `error` key. Internal.
+ */
+export const INTEGRATIONS_FORBIDDEN_BODY = Object.freeze({ error: 'forbidden', message: INTEGRATIONS_UNAVAILABLE_MESSAGE });
+
+/**
+ * How many entries `HoverEmulator.apiRequestLog()` keeps (the most recent ones): enough for a full
+ * hour at Hover's 7,200 requests/hour many times over, small enough (~10 MB) for a test process.
+ * Internal.
+ */
+export const MAX_API_REQUEST_LOG_ENTRIES = 100_000;
 
 /**
  * Doorkeeper's English `error_description` texts (config/locales/en.yml), keyed by OAuth error code

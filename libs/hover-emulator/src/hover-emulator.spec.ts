@@ -80,6 +80,25 @@ describe('HoverEmulator lifecycle and programmatic control', () => {
     expect(emulator.faults.tokenEndpointHang).toBe(false);
   });
 
+  it('object faults are copied both ways: neither the object passed in nor a faults copy changes them', () => {
+    emulator = new HoverEmulator();
+    const apiStatus = { status: 503, times: 2 };
+    emulator.setFaults({ apiStatus, apiRateLimit: { perMinute: 5 } });
+    apiStatus.times = 99;
+    emulator.faults.apiStatus!.status = 500;
+    emulator.faults.apiRateLimit!.perMinute = 1;
+    expect(emulator.faults.apiStatus).toEqual({ status: 503, times: 2 });
+    expect(emulator.faults.apiRateLimit).toEqual({ perMinute: 5 });
+  });
+
+  it('refuses invalid API faults with a message that says what is expected', () => {
+    emulator = new HoverEmulator();
+    expect(() => emulator.setFaults({ apiStatus: { status: 200 } })).toThrow('Fault "apiStatus" must be null or { status: 400–599');
+    expect(() => emulator.setFaults({ apiRateLimit: { perMinute: 0 } })).toThrow('Fault "apiRateLimit" must be null or { perMinute, perHour? } (integers ≥ 1)');
+    expect(() => emulator.setFaults({ apiDelayMs: -1 })).toThrow('Fault "apiDelayMs" must be a number of milliseconds ≥ 0');
+    expect(emulator.faults).toMatchObject({ apiStatus: null, apiRateLimit: null, apiDelayMs: 0 });
+  });
+
   it('the logger never receives token, code or secret values', async () => {
     const lines: string[] = [];
     emulator = new HoverEmulator({ logger: (line) => lines.push(line) });

@@ -6,6 +6,7 @@ import { createControlRouter } from './control/control.routes';
 import { validateFaults } from './control/validate-faults';
 import { EmulatorContext } from './emulator-context.interface';
 import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, DEFAULT_AUTHORIZATION_CODE_TTL_SECONDS, DEFAULT_FAULTS } from './hover-emulator.constants';
+import { HoverEmulatorApiRequest } from './hover-emulator-api-request.interface';
 import { HoverEmulatorClient } from './hover-emulator-client.interface';
 import { HoverEmulatorFaults } from './hover-emulator-faults.interface';
 import { HoverEmulatorOptions } from './hover-emulator-options.interface';
@@ -62,6 +63,7 @@ export class HoverEmulator {
       accessTokenTtlSeconds,
       authorizationCodeTtlSeconds,
       faults: () => this.currentFaults,
+      takeApiStatus: () => this.takeApiStatus(),
       now: () => Date.now(),
       delay: (ms) => this.delay(ms),
       log: (line) => this.log(line),
@@ -182,7 +184,17 @@ export class HoverEmulator {
   }
 
   /**
-   * Turns the org's `integrations` feature on or off (affects the consent page and the profile).
+   * Turns the org's `integrations` feature on or off, at any time (also after its users connected):
+   * - the consent page blocks the org's users while off (see fault `consentWithoutIntegrations`);
+   * - `GET /api/v2/users/profile` still answers 200, without `integrations` in the org's `feature_access`;
+   * - every other API endpoint answers tokens of the org with 403
+   *   `{"error":"forbidden","message":"Third-party integrations are not available on your plan. Upgrade or contact us to enable integrations."}`.
+   *   Hover documents only that a plan-gated call answers 403; the body is the emulator's choice
+   *   (Hover's consent-page wording), as the real one is unknown;
+   * - the token endpoint keeps working: codes are exchanged and refresh tokens rotate as usual.
+   * Turning it back on restores normal answers for the same tokens. `reset()` restores the seed.
+   * Also `POST /__emulator/orgs/:id/integrations` with `{ "enabled": false }`.
+   * @param orgId the org's numeric id (the token answer's `owner_id`)
    * @throws Error when the org is not seeded
    */
   setOrgIntegrations(orgId: number, enabled: boolean): void {
@@ -218,7 +230,7 @@ export class HoverEmulator {
 
   /**
    * @param path exact path such as `"/api/v3/jobs"` (no query string); omitted = all `/api` paths
-   * @returns the number of requests under `/api` (401s and 404s included)
+   * @returns the number of requests under `/api` (every answer included: 401, 403, 404, 429, faults)
    */
   apiRequestCount(path?: string): number {
     return this.store.apiRequestCount(path);
@@ -229,29 +241,48 @@ export class HoverEmulator {
     return this.store.apiRequestsByPath();
   }
 
-  /** Sets the token and API request counters to 0. */
+  /**
+   * Every request under `/api` since start or the last `resetCounters()`/`reset()`, oldest first,
+   * each `{ at: epoch MILLISECONDS of arrival, method, path (no query), status (null until answered),
+   * clientId (of the bearer token, null without a known token) }`; every answer is logged (401, 403,
+   * 404, 429, faulted statuses). Bounded: only the last 100,000 requests are kept.
+   * @returns a snapshot (copies); later requests do not change it
+   * @example
+   * // the client kept every 60 s window at ≤ 120 requests: any 121 in a row span at least 60 s
+   * const at = hover.emulator.apiRequestLog().filter((r) => r.clientId === 'my-app-test').map((r) => r.at);
+   * expect(at.every((t, i) => i < 120 || t - at[i - 120] >= 60_000)).toBe(true);
+   */
+  apiRequestLog(): ReadonlyArray<Readonly<HoverEmulatorApiRequest>> {
+    return this.store.apiRequestLog();
+  }
+
+  /** Sets the token and API request counters to 0 and empties the API request log. */
   resetCounters(): void {
     this.store.resetCounters();
   }
 
   /**
-   * Merges fault switches into the current ones (see `HoverEmulatorFaults` for each default).
+   * Merges fault switches into the current ones (see `HoverEmulatorFaults` for each default). Object
+   * values are copied, so changing your object afterwards changes nothing. Any `apiRateLimit` key
+   * starts every rate-limit window empty.
    * @throws TypeError on an unknown key or an invalid value (nothing is changed then)
    */
   setFaults(f: Partial<HoverEmulatorFaults>): void {
-    this.currentFaults = { ...this.currentFaults, ...validateFaults(f) };
+    const changes = structuredClone(validateFaults(f));
+    this.currentFaults = { ...this.currentFaults, ...changes };
+    if (Object.hasOwn(changes, 'apiRateLimit')) this.store.clearRateLimitWindows();
     this.log(`faults ${JSON.stringify(this.currentFaults)}`);
   }
 
-  /** A copy of the current fault switches. */
+  /** A deep copy of the current fault switches (`apiStatus.times` shows the answers left). */
   get faults(): HoverEmulatorFaults {
-    return { ...this.currentFaults };
+    return structuredClone(this.currentFaults);
   }
 
   /**
    * Back to the state after construction: world re-seeded (defaults if `seedDefaults`, else empty;
-   * clients, orgs and users added later are dropped), no codes or tokens, counters 0, default faults.
-   * The server keeps running.
+   * clients, orgs and users added later are dropped; org integrations as seeded), no codes or tokens,
+   * counters 0, API request log and rate-limit windows empty, default faults. The server keeps running.
    */
   reset(): void {
     this.store.clear();
@@ -287,6 +318,16 @@ export class HoverEmulator {
       if (!res.headersSent) res.status(status).json({ error: status === 500 ? 'server_error' : 'invalid_request' });
     });
     return app;
+  }
+
+  private takeApiStatus(): HoverEmulatorFaults['apiStatus'] {
+    const fault = this.currentFaults.apiStatus;
+    if (fault === null || fault.times === undefined) return fault;
+    const left = fault.times - 1;
+    // Replaced, not mutated: a `faults` copy taken earlier keeps what it showed.
+    this.currentFaults = { ...this.currentFaults, apiStatus: left > 0 ? { ...fault, times: left } : null };
+    if (left === 0) this.log(`apiStatus ${fault.status} used up; API answers normally again`);
+    return fault;
   }
 
   private delay(ms: number): Promise<void> {

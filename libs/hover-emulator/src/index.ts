@@ -7,6 +7,7 @@ export { HoverEmulator } from './hover-emulator';
 export type { HoverEmulatorOptions } from './hover-emulator-options.interface';
 export type { HoverEmulatorFaults } from './hover-emulator-faults.interface';
 export type { HoverEmulatorClient } from './hover-emulator-client.interface';
+export type { HoverEmulatorApiRequest } from './hover-emulator-api-request.interface';
 export { DEFAULT_EMULATOR_CLIENT } from './hover-emulator.constants';
 export { startHoverEmulator } from './harness/start-hover-emulator';
 export type { RunningHoverEmulator, StartHoverEmulatorOptions } from './harness/start-hover-emulator';

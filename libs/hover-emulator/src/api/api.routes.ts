@@ -1,7 +1,9 @@
 import express, { Request, Response, Router } from 'express';
 import { EmulatorContext } from '../emulator-context.interface';
 import { JobRecord, OrgRecord, TokenRecord } from '../store/emulator-records.interface';
+import { createApiGateway } from './api-gateway';
 import { requireBearerToken, TOKEN_LOCAL } from './bearer-auth';
+import { requireIntegrations } from './require-integrations';
 
 const DEFAULT_PER_PAGE = 25;
 const MAX_PER_PAGE = 100;
@@ -10,23 +12,26 @@ const MAX_PER_PAGE = 100;
  * The Hover API subset, mounted at `/api` (shapes from developers.hover.to):
  * - `GET /api/v2/users/profile` → `{ id, email, first_name, last_name, orgs: [{ id, name,
  *   plan: { name, tier }, feature_access: { integrations?: true, measurements: true, … } }] }`
- *   (the org is the one the token was issued for; `integrations` is absent when the plan lacks it);
+ *   (the org is the one the token was issued for; `integrations` is absent when the plan lacks it,
+ *   and the profile still answers 200 then);
  * - `GET /api/v2/jobs?page=&per_page=` (default 25, max 100) →
  *   `{ pagination: { current_page, total_pages, total }, results: Job[] }`;
  * - `GET /api/v3/jobs?page=&per=` (default 25, clamped to 100) →
  *   `{ pagination: { current_page, next_page (null on the last page), total }, results: Job[] }`;
  * - `GET /api/v3/jobs/:id` → the job when it belongs to the token's org, else 404 `{"error":"not_found"}`;
  * - anything else under `/api` → 404 `{"error":"not_found"}` (no auth check, like a Rails routing miss).
- * Every request is counted by path before anything else.
+ *
+ * Order for every request: count and log → `apiDelayMs` → `apiRateLimit` (429) → `apiStatus`
+ * (see `createApiGateway`, which explains why these come before the token check) → bearer token
+ * (401) → the org's integrations, on every endpoint but the profile (403, see
+ * `requireIntegrations`) → the answer.
  */
 export function createApiRouter(ctx: EmulatorContext): Router {
   const router = express.Router();
   const auth = requireBearerToken(ctx);
+  const integrations = requireIntegrations(ctx);
 
-  router.use((req, _res, next) => {
-    ctx.store.countApiRequest(`/api${req.path}`);
-    next();
-  });
+  router.use(createApiGateway(ctx));
 
   router.get('/v2/users/profile', auth, (_req, res) => {
     const token = tokenOf(res);
@@ -45,7 +50,7 @@ export function createApiRouter(ctx: EmulatorContext): Router {
     });
   });
 
-  router.get('/v2/jobs', auth, (req, res) => {
+  router.get('/v2/jobs', auth, integrations, (req, res) => {
     const jobs = ctx.store.listJobs(tokenOf(res).orgId);
     const page = positiveInt(req.query.page, 1);
     const perPage = Math.min(positiveInt(req.query.per_page, DEFAULT_PER_PAGE), MAX_PER_PAGE);
@@ -55,7 +60,7 @@ export function createApiRouter(ctx: EmulatorContext): Router {
     });
   });
 
-  router.get('/v3/jobs', auth, (req, res) => {
+  router.get('/v3/jobs', auth, integrations, (req, res) => {
     const jobs = ctx.store.listJobs(tokenOf(res).orgId);
     const page = positiveInt(req.query.page, 1);
     const per = Math.min(positiveInt(req.query.per, DEFAULT_PER_PAGE), MAX_PER_PAGE);
@@ -66,7 +71,7 @@ export function createApiRouter(ctx: EmulatorContext): Router {
     });
   });
 
-  router.get('/v3/jobs/:id', auth, (req: Request<{ id: string }>, res) => {
+  router.get('/v3/jobs/:id', auth, integrations, (req: Request<{ id: string }>, res) => {
     const id = Number(req.params.id);
     const job = ctx.store.listJobs(tokenOf(res).orgId).find((j) => j.id === id);
     if (!job) {

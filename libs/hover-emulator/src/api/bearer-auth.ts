@@ -21,9 +21,8 @@ export const TOKEN_LOCAL = 'hoverToken';
  */
 export function requireBearerToken(ctx: EmulatorContext) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const match = /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     const now = ctx.now();
-    const record = match ? ctx.store.findByAccessToken(match[1]) : undefined;
+    const record = findBearerTokenRow(ctx, req);
     const state = ctx.faults().apiRejectAllTokens ? 'unknown' : ctx.store.accessTokenState(record, now);
     if (state !== 'active' || !record) {
       const description = DESCRIPTIONS[state === 'active' ? 'unknown' : state];
@@ -34,6 +33,15 @@ export function requireBearerToken(ctx: EmulatorContext) {
     res.locals[TOKEN_LOCAL] = record;
     next();
   };
+}
+
+/**
+ * The token row named by the request's `Authorization: Bearer …` header, whatever its state (active,
+ * expired or revoked), or `undefined` when the header is missing, not Bearer, or names no issued token.
+ */
+export function findBearerTokenRow(ctx: EmulatorContext, req: Request): TokenRecord | undefined {
+  const match = /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return match ? ctx.store.findByAccessToken(match[1]) : undefined;
 }
 
 function revokePreviousRow(ctx: EmulatorContext, record: TokenRecord, now: number): void {

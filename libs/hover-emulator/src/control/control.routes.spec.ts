@@ -14,6 +14,9 @@ const DEFAULT_FAULTS = {
   pkce: 'honour',
   reportedExpiresIn: 'actual',
   apiRejectAllTokens: false,
+  apiDelayMs: 0,
+  apiRateLimit: null,
+  apiStatus: null,
 };
 
 describe('/__emulator control surface over HTTP', () => {
@@ -43,7 +46,45 @@ describe('/__emulator control surface over HTTP', () => {
     expect(second.json).toEqual({ ...DEFAULT_FAULTS, rotation: 'revoke-on-first-use' });
   });
 
-  it.each([{ rotation: 'sometimes' }, { nope: true }, { tokenEndpointDelayMs: -1 }, { tokenEndpointStatus: 42 }, [1]])(
+  it('POST /faults sets the API faults; GET /faults shows apiStatus.times counting down', async () => {
+    const res = await post('/faults', { apiStatus: { status: 503, retryAfter: '2', times: 2 }, apiDelayMs: 5, apiRateLimit: { perMinute: 120, perHour: 7200 } });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({
+      ...DEFAULT_FAULTS,
+      apiStatus: { status: 503, retryAfter: '2', times: 2 },
+      apiDelayMs: 5,
+      apiRateLimit: { perMinute: 120, perHour: 7200 },
+    });
+    expect((await apiGet(baseUrl, '/api/v3/jobs')).status).toBe(503);
+    expect((await get('/faults')).json.apiStatus).toEqual({ status: 503, retryAfter: '2', times: 1 });
+    expect((await apiGet(baseUrl, '/api/v3/jobs')).status).toBe(503);
+    expect((await get('/faults')).json.apiStatus).toBeNull();
+  });
+
+  it.each([
+    { rotation: 'sometimes' },
+    { nope: true },
+    { tokenEndpointDelayMs: -1 },
+    { tokenEndpointStatus: 42 },
+    [1],
+    { apiDelayMs: -5 },
+    { apiDelayMs: '10' },
+    { apiRateLimit: { perMinute: 0 } },
+    { apiRateLimit: { perMinute: 1.5 } },
+    { apiRateLimit: { perHour: 10 } },
+    { apiRateLimit: { perMinute: 5, perHour: -1 } },
+    { apiRateLimit: { perMinute: 5, perDay: 100 } },
+    { apiRateLimit: 120 },
+    { apiStatus: 503 },
+    { apiStatus: { status: 200 } },
+    { apiStatus: { status: 600 } },
+    { apiStatus: { status: 503, times: 0 } },
+    { apiStatus: { status: 503, retryAfter: 2 } },
+    { apiStatus: { status: 503, retryAfter: '2\r\nSet-Cookie: x=1' } },
+    { apiStatus: { status: 503, body: { error: 'x' } } },
+    { apiStatus: { status: 503, contentType: '' } },
+    { apiStatus: { status: 503, headers: {} } },
+  ])(
     'POST /faults %j → 400 and nothing changes',
     async (body) => {
       const res = await post('/faults', body);
@@ -91,6 +132,36 @@ describe('/__emulator control surface over HTTP', () => {
 
     expect((await post('/reset-counters')).json).toEqual({ ok: true });
     expect((await get('/stats')).json).toEqual({ tokenRequests: { authorization_code: 0, refresh_token: 0, total: 0 }, apiRequests: 0, apiRequestsByPath: {} });
+  });
+
+  it('GET /api-requests → the API request log; reset-counters empties it', async () => {
+    const a = await obtainTokens(baseUrl);
+    await apiGet(baseUrl, '/api/v3/jobs?page=2', a.access_token);
+    await apiGet(baseUrl, '/api/v2/users/profile');
+    const { requests } = (await get('/api-requests')).json;
+    expect(requests).toEqual([
+      { at: expect.any(Number), method: 'GET', path: '/api/v3/jobs', status: 200, clientId: 'hover-emulator-client' },
+      { at: expect.any(Number), method: 'GET', path: '/api/v2/users/profile', status: 401, clientId: null },
+    ]);
+    expect(requests[0].at).toBeLessThanOrEqual(requests[1].at);
+    await post('/reset-counters');
+    expect((await get('/api-requests')).json).toEqual({ requests: [] });
+  });
+
+  it('POST /orgs/:id/integrations {enabled:false} after connect: jobs 403, profile 200 without integrations; true restores', async () => {
+    const a = await obtainTokens(baseUrl);
+    expect((await post('/orgs/1/integrations', { enabled: false })).json).toEqual({ id: 1, integrations: false });
+    const jobs = await apiGet(baseUrl, '/api/v3/jobs', a.access_token);
+    expect(jobs.status).toBe(403);
+    expect(jobs.json).toEqual({
+      error: 'forbidden',
+      message: 'Third-party integrations are not available on your plan. Upgrade or contact us to enable integrations.',
+    });
+    const profile = await apiGet(baseUrl, '/api/v2/users/profile', a.access_token);
+    expect(profile.status).toBe(200);
+    expect(profile.json.orgs[0].feature_access).toEqual({ measurements: true, design_tools: true, photos: true });
+    expect((await post('/orgs/1/integrations', { enabled: true })).json).toEqual({ id: 1, integrations: true });
+    expect((await apiGet(baseUrl, '/api/v3/jobs', a.access_token)).status).toBe(200);
   });
 
   it('POST /orgs/:id/integrations toggles the consent gate', async () => {

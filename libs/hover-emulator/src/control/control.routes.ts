@@ -12,7 +12,10 @@ import type { HoverEmulator } from '../hover-emulator';
  *   400 `{ error: 'invalid_faults', message }` on an unknown key or bad value;
  * - `GET /__emulator/stats` → `{ tokenRequests: { authorization_code, refresh_token, total },
  *   apiRequests, apiRequestsByPath: { [path]: n } }`;
- * - `POST /__emulator/orgs/:id/integrations` `{ enabled: boolean }` → `{ id, integrations }`;
+ * - `GET /__emulator/api-requests` → `{ requests: [{ at (epoch ms), method, path, status, clientId }] }`,
+ *   the API request log, oldest first (last 100,000 requests);
+ * - `POST /__emulator/orgs/:id/integrations` `{ enabled: boolean }` → `{ id, integrations }`; with
+ *   `false` the org's API calls but the profile answer 403 (see `HoverEmulator.setOrgIntegrations`);
  * - `POST /__emulator/signed-in-user` `{ userId: number }` → `{ userId }`;
  * - `POST /__emulator/clients` `{ clientId, clientSecret, redirectUris, name? }` → 201 `{ clientId }`;
  * - anything else under `/__emulator` → 404 `{ error: 'not_found' }`.
@@ -64,6 +67,10 @@ export function createControlRouter(emulator: HoverEmulator): Router {
       apiRequests: emulator.apiRequestCount(),
       apiRequestsByPath: emulator.apiRequestsByPath(),
     });
+  });
+
+  router.get('/api-requests', (_req, res) => {
+    res.json({ requests: emulator.apiRequestLog() });
   });
 
   router.post('/orgs/:id/integrations', (req: Request<{ id: string }>, res) => {

@@ -19,6 +19,35 @@ const rawResponseOrNull: Check = (value) => {
   return httpStatusOrNull(status) && status !== null && typeof contentType === 'string' && typeof body === 'string' && headersOk;
 };
 
+const positiveInt = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 1;
+/** A header value Node will send: printable ASCII, spaces and tabs (no CR/LF, no control characters). */
+const headerText = (value: unknown): boolean => typeof value === 'string' && /^[\t\x20-\x7e]*$/.test(value);
+
+/** A plain object with every `required` key, no key outside `required` and `optional`, each passing its check. */
+const shape =
+  (required: Record<string, Check>, optional: Record<string, Check> = {}): Check =>
+  (value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    const fields = value as Record<string, unknown>;
+    if (Object.keys(fields).some((key) => !Object.hasOwn(required, key) && !Object.hasOwn(optional, key))) return false;
+    return (
+      Object.entries(required).every(([key, check]) => check(fields[key])) &&
+      Object.entries(optional).every(([key, check]) => fields[key] === undefined || check(fields[key]))
+    );
+  };
+const orNull =
+  (check: Check): Check =>
+  (value) =>
+    value === null || check(value);
+
+const apiRateLimitOrNull = orNull(shape({ perMinute: positiveInt }, { perHour: positiveInt }));
+const apiStatusOrNull = orNull(
+  shape(
+    { status: (value) => Number.isInteger(value) && (value as number) >= 400 && (value as number) <= 599 },
+    { retryAfter: headerText, times: positiveInt, body: (value) => typeof value === 'string', contentType: (value) => headerText(value) && value !== '' },
+  ),
+);
+
 const CHECKS: Record<keyof HoverEmulatorFaults, [Check, string]> = {
   rotation: [oneOf('revoke-on-refresh', 'revoke-on-first-use'), "'revoke-on-refresh' or 'revoke-on-first-use'"],
   tokenErrorStatus: [oneOf('doorkeeper', 'always-401'), "'doorkeeper' or 'always-401'"],
@@ -31,6 +60,12 @@ const CHECKS: Record<keyof HoverEmulatorFaults, [Check, string]> = {
   tokenEndpointResponse: [rawResponseOrNull, 'null or { status, contentType, body, headers? } (body a string, headers strings)'],
   apiRejectAllTokens: [oneOf(true, false), 'a boolean'],
   pkce: [oneOf('honour', 'ignore'), "'honour' or 'ignore'"],
+  apiDelayMs: [nonNegativeMs, 'a number of milliseconds ≥ 0'],
+  apiRateLimit: [apiRateLimitOrNull, 'null or { perMinute, perHour? } (integers ≥ 1)'],
+  apiStatus: [
+    apiStatusOrNull,
+    'null or { status: 400–599, retryAfter?: header text, times?: integer ≥ 1, body?: string, contentType?: header text } (no other keys)',
+  ],
   reportedExpiresIn: [
     (value) => value === null || typeof value === 'string' || (typeof value === 'number' && !Number.isNaN(value)),
     "'actual', 'omit', a number, a string or null",

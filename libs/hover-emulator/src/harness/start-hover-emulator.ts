@@ -18,7 +18,11 @@ export interface StartHoverEmulatorOptions extends HoverEmulatorOptions {
 
 /** A started emulator, as returned by `startHoverEmulator`. */
 export interface RunningHoverEmulator {
-  /** The emulator itself: seeding, faults, counters (`tokenRequestCount()`), `reset()`. */
+  /**
+   * The emulator itself: seeding, `setOrgIntegrations()`, faults (`setFaults({ apiStatus, apiDelayMs,
+   * apiRateLimit, … })`), counters (`tokenRequestCount()`, `apiRequestCount()`), the API request log
+   * (`apiRequestLog()`), `reset()`.
+   */
   emulator: HoverEmulator;
   /** Base URL without trailing slash, e.g. `"http://127.0.0.1:54321"`: your app's Hover base URL. */
   baseUrl: string;

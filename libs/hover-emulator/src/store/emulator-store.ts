@@ -1,4 +1,6 @@
 import { createHash, timingSafeEqual } from 'crypto';
+import { MAX_API_REQUEST_LOG_ENTRIES } from '../hover-emulator.constants';
+import { HoverEmulatorApiRequest } from '../hover-emulator-api-request.interface';
 import {
   AuthorizationCodeRecord,
   ClientRecord,
@@ -8,13 +10,14 @@ import {
   UserRecord,
 } from './emulator-records.interface';
 import { buildJobs } from './job-factory';
+import { RateLimit, RateLimitWindows } from './rate-limit-windows';
 
 /** Why an access token is not usable, mapped to Doorkeeper's `error_description` by the API router. */
 export type AccessTokenState = 'active' | 'expired' | 'revoked' | 'unknown';
 
 /**
  * The emulator's whole in-memory state: clients, orgs, users, jobs, the signed-in user, codes,
- * tokens and request counters. No I/O, no timers; every time argument is epoch MILLISECONDS so the
+ * tokens, request counters, the API request log and the API rate-limit windows. No I/O, no timers; every time argument is epoch MILLISECONDS so the
  * routers decide "now". Internal to the emulator.
  */
 export class EmulatorStore {
@@ -27,10 +30,13 @@ export class EmulatorStore {
   private readonly tokensByRefresh = new Map<string, TokenRecord>();
   private readonly tokenRequests = new Map<string, number>();
   private readonly apiRequests = new Map<string, number>();
+  /** Oldest first; trimmed to the last MAX_API_REQUEST_LOG_ENTRIES once it holds twice as many. */
+  private apiLog: HoverEmulatorApiRequest[] = [];
+  private readonly rateLimitWindows = new RateLimitWindows();
   private tokenRequestTotal = 0;
   private signedInUserId: number | null = null;
 
-  /** Forgets everything: world, codes, tokens, counters. */
+  /** Forgets everything: world, codes, tokens, counters, request log, rate-limit windows. */
   clear(): void {
     this.clients.clear();
     this.orgs.clear();
@@ -40,6 +46,7 @@ export class EmulatorStore {
     this.tokensByAccess.clear();
     this.tokensByRefresh.clear();
     this.signedInUserId = null;
+    this.rateLimitWindows.clear();
     this.resetCounters();
   }
 
@@ -220,10 +227,40 @@ export class EmulatorStore {
     return Object.fromEntries(this.apiRequests);
   }
 
-  /** Sets every counter to 0. */
+  /**
+   * Appends one API request to the log (the caller fills `status` in when it answers).
+   * @returns the stored entry, to be completed in place
+   */
+  logApiRequest(entry: HoverEmulatorApiRequest): HoverEmulatorApiRequest {
+    this.apiLog.push(entry);
+    // Amortised O(1): trim in one slice per MAX_API_REQUEST_LOG_ENTRIES appends, not a shift per request.
+    if (this.apiLog.length >= 2 * MAX_API_REQUEST_LOG_ENTRIES) this.apiLog = this.apiLog.slice(-MAX_API_REQUEST_LOG_ENTRIES);
+    return entry;
+  }
+
+  /** @returns copies of the last MAX_API_REQUEST_LOG_ENTRIES logged API requests, oldest first. */
+  apiRequestLog(): HoverEmulatorApiRequest[] {
+    return this.apiLog.slice(-MAX_API_REQUEST_LOG_ENTRIES).map((entry) => ({ ...entry }));
+  }
+
+  /**
+   * Sliding-window rate limit per client id (see `RateLimitWindows`); remembers admitted requests.
+   * @returns `true` when the request at `nowMs` is within `limit`
+   */
+  admitApiRequest(clientId: string, nowMs: number, limit: RateLimit): boolean {
+    return this.rateLimitWindows.admit(clientId, nowMs, limit);
+  }
+
+  /** Empties the rate-limit windows of every client. */
+  clearRateLimitWindows(): void {
+    this.rateLimitWindows.clear();
+  }
+
+  /** Sets every counter to 0 and empties the API request log (rate-limit windows are kept). */
   resetCounters(): void {
     this.tokenRequests.clear();
     this.apiRequests.clear();
     this.tokenRequestTotal = 0;
+    this.apiLog = [];
   }
 }
