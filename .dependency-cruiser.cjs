@@ -2,7 +2,7 @@
  * Import rules of the packages (`npm run lint:deps`, part of `npm test`). The folders of
  * libs/hover-auth/src are layers; imports only run downwards:
  *
- *   exceptions  ←  token-endpoint  ←  tokens  ←  oauth, http  ←  guards  ←  module (src/*.ts)
+ *   exceptions, events  ←  token-endpoint  ←  tokens  ←  oauth, http  ←  guards, health  ←  module (src/*.ts)
  *
  * (`hover-auth.constants.ts`, `hover-auth-options.interface.ts` and `config/` sit beside exceptions at
  * the bottom.) The emulator and hover-auth never import each other (they meet over HTTP, like the real
@@ -44,11 +44,13 @@ module.exports = {
       from: { path: layer('exceptions'), pathNot: notSpec },
       to: { path: `${SRC}/`, pathNot: layer('exceptions') },
     },
+    onlyDown('events', []),
     onlyDown('token-endpoint', []),
-    onlyDown('tokens', ['token-endpoint']),
-    onlyDown('oauth', ['token-endpoint', 'tokens']),
-    onlyDown('http', ['tokens']),
-    onlyDown('guards', ['tokens', 'oauth']),
+    onlyDown('tokens', ['token-endpoint', 'events']),
+    onlyDown('oauth', ['token-endpoint', 'tokens', 'events']),
+    onlyDown('http', ['tokens', 'events']),
+    onlyDown('guards', ['tokens', 'oauth', 'http']),
+    onlyDown('health', ['token-endpoint', 'tokens', 'http']),
     {
       name: 'libs-never-import-apps-or-tests',
       severity: 'error',

@@ -159,7 +159,7 @@ export interface HoverRateLimitOptions {
   requestsPerMinute?: number;
   /** Requests per sliding 3,600-second window. 1 to 10,000,000. Default 7200 (Hover's limit). */
   requestsPerHour?: number;
-  /** Most requests waiting at once (all connections). 0 (never wait) to 1,000,000. Default 1000. */
+  /** Most requests waiting at once (all connections). 1 to 1,000,000. Default 1000. */
   maxQueue?: number;
   /** Longest a request waits for a slot, in **milliseconds**. Default `httpTimeoutMs`; 1 to 3,600,000. */
   maxWaitMs?: number;

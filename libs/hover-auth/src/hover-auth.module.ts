@@ -4,8 +4,11 @@ import { resolveHoverAuthOptions } from './config/resolve-hover-auth-options';
 import { HOVER_AUTH_RESOLVED_OPTIONS } from './hover-auth.constants';
 import { HOVER_AUTH_MODULE_OPTIONS, HoverAuthConfigurableModuleClass } from './hover-auth.module-definition';
 import { HoverIntegrationGuard } from './guards/hover-integration.guard';
+import { HoverHealthIndicator } from './health/hover-health.indicator';
 import { HoverAxiosHooks } from './http/hover-axios-hooks';
 import { HoverHttpService } from './http/hover-http.service';
+import { HoverIntegrationsMonitor } from './http/hover-integrations-monitor';
+import { HoverRateLimiter } from './http/hover-rate-limiter';
 import { AuthorizationStateStore } from './oauth/authorization-state.store';
 import { HoverAuthorizationFlowService } from './oauth/hover-authorization-flow.service';
 import { TokenEndpointClient } from './token-endpoint/token-endpoint.client';
@@ -36,7 +39,8 @@ import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
  *
  * Provides (inject them in the module that imports this one, or anywhere with `isGlobal: true`):
  * {@link HoverHttpService}, {@link HoverConnectionsService}, {@link HoverAuthorizationFlowService},
- * {@link HoverIntegrationGuard}.
+ * {@link HoverIntegrationGuard}, {@link HoverHealthIndicator} (for `@nestjs/terminus`). Emits
+ * {@link HOVER_EVENTS} when the host has `@nestjs/event-emitter`.
  *
  * @throws {HoverAuthConfigurationError} at bootstrap when the options are invalid
  */
@@ -61,9 +65,26 @@ import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
     HoverTokenManager,
     HoverConnectionsService,
     HoverAuthorizationFlowService,
+    HoverIntegrationsMonitor,
+    {
+      provide: HoverRateLimiter,
+      useFactory: (options: ResolvedHoverAuthOptions) =>
+        options.rateLimit
+          ? new HoverRateLimiter({
+              windows: [
+                { limit: options.rateLimit.requestsPerMinute, windowMs: 60_000 },
+                { limit: options.rateLimit.requestsPerHour, windowMs: 3_600_000 },
+              ],
+              maxQueue: options.rateLimit.maxQueue,
+              maxWaitMs: options.rateLimit.maxWaitMs,
+            })
+          : null,
+      inject: [HOVER_AUTH_RESOLVED_OPTIONS],
+    },
     HoverAxiosHooks,
     HoverHttpService,
     HoverIntegrationGuard,
+    HoverHealthIndicator,
   ],
   // What host modules may inject. HoverTokenManager is exported for the DI graph only (subclasses of
   // HoverIntegrationGuard declared in a host module resolve it); it is not part of the package's API.
@@ -71,9 +92,11 @@ import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
     HOVER_AUTH_RESOLVED_OPTIONS,
     HoverHttpService,
     HoverIntegrationGuard,
+    HoverHealthIndicator,
     HoverConnectionsService,
     HoverAuthorizationFlowService,
     HoverTokenManager,
+    HoverIntegrationsMonitor,
   ],
 })
 export class HoverAuthModule extends HoverAuthConfigurableModuleClass {}

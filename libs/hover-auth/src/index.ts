@@ -14,6 +14,8 @@ export type {
   HoverAuthOptionsFactory,
   HoverEncryptionKeyOption,
   HoverIncomingRequest,
+  HoverRateLimitOptions,
+  HoverRetryOptions,
   HoverTokenRequestEncoding,
   ResolvedHoverAuthOptions,
 } from './hover-auth-options.interface';
@@ -50,6 +52,22 @@ export type {
   HoverUserProfile,
 } from './http/hover-api.models';
 
+// Lifecycle events (through the host's @nestjs/event-emitter, when present)
+export { HOVER_EVENTS } from './events/hover-events';
+export type {
+  HoverConnectedEvent,
+  HoverConnectionEvent,
+  HoverDisconnectedEvent,
+  HoverEventName,
+  HoverEventPayloads,
+  HoverIntegrationsChangedEvent,
+  HoverReauthorizationRequiredEvent,
+  HoverRefreshedEvent,
+} from './events/hover-events';
+
+// Health (for @nestjs/terminus, when present)
+export { HoverHealthIndicator, type HoverHealthCheckOptions, type HoverHealthDetails } from './health/hover-health.indicator';
+
 // Guard and decorators
 export { HoverIntegrationGuard } from './guards/hover-integration.guard';
 export { HoverConnectionId } from './guards/hover-connection-id.decorator';
@@ -81,4 +99,5 @@ export {
   type HoverTokenEndpointErrorCode,
 } from './exceptions/hover-token-endpoint.exceptions';
 export { HoverRefreshTimeoutException } from './exceptions/hover-refresh.exceptions';
+export { HoverRateLimitQueueFullException, type HoverRateLimitRefusal } from './exceptions/hover-rate-limit.exceptions';
 export { HoverTokenDecryptionException } from './exceptions/hover-token-cipher.exceptions';

@@ -79,7 +79,7 @@ const rateLimitSchema = z.union(
     z.strictObject({
       requestsPerMinute: wholeNumber('rateLimit.requestsPerMinute', 'requests', 1, 100_000).default(120),
       requestsPerHour: wholeNumber('rateLimit.requestsPerHour', 'requests', 1, 10_000_000).default(7200),
-      maxQueue: wholeNumber('rateLimit.maxQueue', 'requests', 0, 1_000_000).default(1000),
+      maxQueue: wholeNumber('rateLimit.maxQueue', 'requests', 1, 1_000_000).default(1000),
       maxWaitMs: wholeNumber('rateLimit.maxWaitMs', 'milliseconds', 1, 3_600_000).optional(),
     }),
   ],

@@ -22,6 +22,7 @@ function oneOfEach(): HoverAuthException[] {
     new publicApi.HoverTokenDecryptionException('acct', 'access_token', 'key id "k1" is not among the configured encryptionKeys'),
     new HoverApiException(failure({ code: 'HOVER_API_ERROR', hoverStatus: 404 })),
     new publicApi.HoverRequestNotReplayedException('POST', '/v3/jobs'),
+    new publicApi.HoverRateLimitQueueFullException('queue_full', 30),
   ];
 }
 

@@ -1,24 +1,33 @@
 import type { HttpService } from '@nestjs/axios';
 import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import { resolveHoverAuthOptions } from '../config/resolve-hover-auth-options';
 import { HoverApiException } from '../exceptions/hover-api.exception';
 import { TEST_ENCRYPTION_KEYS } from '../testing/hover-auth-test-fixtures';
 import type { HoverTokenManager } from '../tokens/hover-token-manager.service';
+import type { HoverAuthModuleOptions } from '../hover-auth-options.interface';
 import { HoverAxiosHooks } from './hover-axios-hooks';
+import type { HoverIntegrationsMonitor } from './hover-integrations-monitor';
 import { HoverHttpClient } from './hover-http-client';
 
 const ACCESS_TOKEN = 'at-SECRET-0123456789abcdef';
-const options = resolveHoverAuthOptions({
-  clientId: 'client',
-  clientSecret: 'secret',
-  redirectUri: 'http://localhost:3000/hover/callback',
-  baseUrl: 'http://127.0.0.1:9',
-  encryptionKeys: TEST_ENCRYPTION_KEYS,
-});
+const optionsWith = (overrides: Partial<HoverAuthModuleOptions> = {}) =>
+  resolveHoverAuthOptions({
+    clientId: 'client',
+    clientSecret: 'secret',
+    redirectUri: 'http://localhost:3000/hover/callback',
+    baseUrl: 'http://127.0.0.1:9',
+    encryptionKeys: TEST_ENCRYPTION_KEYS,
+    ...overrides,
+  });
+const options = optionsWith();
 
 /** A client whose transport answers with `answer` (a response tuple or a thrown error). */
-function clientAnswering(answer: (config: InternalAxiosRequestConfig) => Promise<{ status: number; data?: unknown; headers?: Record<string, string> }>) {
+function clientAnswering(
+  answer: (config: InternalAxiosRequestConfig) => Promise<{ status: number; data?: unknown; headers?: Record<string, string> }>,
+  resolved = options,
+) {
   const adapter: AxiosAdapter = async (config) => {
     const { status, data = '', headers = {} } = await answer(config);
     const response = { status, statusText: String(status), data, headers: AxiosHeaders.from(headers), config, request: {} };
@@ -33,9 +42,10 @@ function clientAnswering(answer: (config: InternalAxiosRequestConfig) => Promise
     noteFreshTokenRejected: jest.fn(() => 1000),
     noteApiSuccess: () => undefined,
   } as unknown as HoverTokenManager;
-  const hooks = new HoverAxiosHooks(http, tokens, options);
+  const integrations = { noteUse: () => undefined, noteForbidden: jest.fn() };
+  const hooks = new HoverAxiosHooks(http, tokens, resolved, integrations as unknown as HoverIntegrationsMonitor);
   hooks.onModuleInit();
-  return { client: new HoverHttpClient(http, 'acct'), tokens, hooks };
+  return { client: new HoverHttpClient(http, 'acct'), tokens, hooks, integrations };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<HoverApiException> {
@@ -50,14 +60,14 @@ async function failureOf(promise: Promise<unknown>): Promise<HoverApiException> 
 }
 
 describe('HoverAxiosHooks: API failures become HoverApiException', () => {
-  it('429 with Retry-After (seconds) → 503 HOVER_API_RATE_LIMITED carrying retryAfterSeconds; no retry, no refresh', async () => {
+  it('429 with a Retry-After beyond retry.maxRetryAfterSeconds → 503 HOVER_API_RATE_LIMITED carrying retryAfterSeconds; no retry, no refresh', async () => {
     let calls = 0;
     const { client, tokens } = clientAnswering(async () => {
       calls++;
-      return { status: 429, data: { error: 'rate limited' }, headers: { 'retry-after': '42' } };
+      return { status: 429, data: { error: 'rate limited' }, headers: { 'retry-after': '142' } };
     });
     const error = await failureOf(client.getData('/v3/jobs', { params: { page: 2 } }));
-    expect([error.getStatus(), error.code, error.hoverStatus, error.retryAfterSeconds, error.path, error.method]).toEqual([503, 'HOVER_API_RATE_LIMITED', 429, 42, '/v3/jobs', 'GET']);
+    expect([error.getStatus(), error.code, error.hoverStatus, error.retryAfterSeconds, error.path, error.method]).toEqual([503, 'HOVER_API_RATE_LIMITED', 429, 142, '/v3/jobs', 'GET']);
     expect(error.hoverBody).toEqual({ error: 'rate limited' });
     expect(calls).toBe(1);
     expect(tokens.recoverFromUnauthorized).not.toHaveBeenCalled();
@@ -169,5 +179,92 @@ describe('HoverHttpService.forConnection', () => {
     const { HoverHttpService } = jest.requireActual('./hover-http.service') as typeof import('./hover-http.service');
     const service = new HoverHttpService({ axiosRef: axios.create() } as unknown as HttpService);
     expect(() => service.forConnection(id as string)).toThrow(expect.objectContaining({ code: 'HOVER_INVALID_CONNECTION_ID' }));
+  });
+});
+
+describe('HoverAxiosHooks: retries of transient API failures (option retry)', () => {
+  const fast = optionsWith({ retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 }, rateLimit: false });
+
+  /** A transport answering `statuses` in turn (then 200), recording each attempt's method and time. */
+  function sequence(statuses: Array<number | 'network'>, resolved = fast, headers: Record<string, string> = {}) {
+    const attempts: Array<{ method: string; at: number; body: unknown }> = [];
+    const answered = clientAnswering(async (config) => {
+      attempts.push({ method: (config.method ?? '').toUpperCase(), at: Date.now(), body: config.data });
+      const next = statuses[attempts.length - 1] ?? 200;
+      if (next === 'network') throw new AxiosError('connect ECONNREFUSED', 'ECONNREFUSED', config);
+      return { status: next, data: next === 200 ? { ok: attempts.length } : { error: 'x' }, headers: next === 200 ? {} : headers };
+    }, resolved);
+    return { ...answered, attempts };
+  }
+
+  it.each([429, 502, 503, 504])('a GET answered %i, then 200, is retried and succeeds', async (status) => {
+    const { client, attempts } = sequence([status]);
+    expect(await client.getData('/v3/jobs')).toEqual({ ok: 2 });
+    expect(attempts.map((attempt) => attempt.method)).toEqual(['GET', 'GET']);
+  });
+
+  it('a network error (no answer) is retried; after maxAttempts the last failure reaches the caller', async () => {
+    const { client, attempts } = sequence(['network', 'network', 'network', 'network']);
+    const error = await failureOf(client.getData('/v3/jobs'));
+    expect(error.code).toBe('HOVER_API_UNAVAILABLE');
+    expect(attempts).toHaveLength(3);
+  });
+
+  it('a POST answered 503 is not retried by default', async () => {
+    const { client, attempts } = sequence([503]);
+    const error = await failureOf(client.postData('/v2/jobs', { job: { name: 'roof' } }));
+    expect([error.hoverStatus, error.method]).toEqual([503, 'POST']);
+    expect(attempts).toHaveLength(1);
+  });
+
+  it('a POST opted in with hoverRetry: true is retried with the same body', async () => {
+    const { client, attempts } = sequence([503]);
+    expect(await client.postData('/v2/jobs', { job: { name: 'roof' } }, { hoverRetry: true })).toEqual({ ok: 2 });
+    expect(attempts.map((attempt) => [attempt.method, attempt.body])).toEqual([
+      ['POST', JSON.stringify({ job: { name: 'roof' } })],
+      ['POST', JSON.stringify({ job: { name: 'roof' } })],
+    ]);
+  });
+
+  it('a GET opted out with hoverRetry: false is not retried', async () => {
+    const { client, attempts } = sequence([503]);
+    expect((await failureOf(client.getData('/v3/jobs', { hoverRetry: false }))).hoverStatus).toBe(503);
+    expect(attempts).toHaveLength(1);
+  });
+
+  it('a body that cannot be sent twice (a stream) is never retried, even when opted in', async () => {
+    const { client, attempts } = sequence([503]);
+    const error = await failureOf(client.postData('/v2/uploads', Readable.from(['chunk']), { hoverRetry: true }));
+    expect(error.hoverStatus).toBe(503);
+    expect(attempts).toHaveLength(1);
+  });
+
+  it('waits at least the Retry-After Hover sent (seconds) before the next attempt', async () => {
+    const { client, attempts } = sequence([503], fast, { 'retry-after': '1' });
+    expect(await client.getData('/v3/jobs')).toEqual({ ok: 2 });
+    expect(attempts[1].at - attempts[0].at).toBeGreaterThanOrEqual(990);
+  });
+
+  it('a timeout is not retried (Hover may have processed it)', async () => {
+    const attempts: number[] = [];
+    const { client } = clientAnswering(async (config) => {
+      attempts.push(Date.now());
+      throw new AxiosError('timeout of 100ms exceeded', 'ECONNABORTED', config);
+    }, fast);
+    expect((await failureOf(client.getData('/v3/jobs'))).code).toBe('HOVER_API_TIMEOUT');
+    expect(attempts).toHaveLength(1);
+  });
+
+  it('retry: false turns retries off', async () => {
+    const { client, attempts } = sequence([503], optionsWith({ retry: false, rateLimit: false }));
+    expect((await failureOf(client.getData('/v3/jobs'))).hoverStatus).toBe(503);
+    expect(attempts).toHaveLength(1);
+  });
+
+  it('a 403 asks the integrations monitor to re-read the profile, and is not retried', async () => {
+    const { client, attempts, integrations } = sequence([403]);
+    expect((await failureOf(client.getData('/v3/jobs'))).hoverStatus).toBe(403);
+    expect(attempts).toHaveLength(1);
+    expect(integrations.noteForbidden).toHaveBeenCalledWith('acct');
   });
 });

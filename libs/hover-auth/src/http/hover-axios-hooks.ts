@@ -1,5 +1,6 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { RetryPolicy } from 'cockatiel';
 import { AxiosHeaders, type AxiosError, isAxiosError, isCancel } from 'axios';
 import { HoverApiException, HoverRequestNotReplayedException, parseRetryAfterSeconds } from '../exceptions/hover-api.exception';
 import { HoverInvalidArgumentException } from '../exceptions/hover-connection.exceptions';
@@ -8,17 +9,23 @@ import { HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
 import type { ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
 import { HoverTokenManager } from '../tokens/hover-token-manager.service';
 import type { HoverInternalRequestConfig } from './hover-request-config';
+import { apiRetryPolicy, isTransientApiFailure, mayRetryRequest } from './api-retry';
+import { HoverRateLimiter } from './hover-rate-limiter';
+import { HoverIntegrationsMonitor } from './hover-integrations-monitor';
 
 const BEARER_PREFIX = 'Bearer ';
 
 /**
  * Installs the request/response hooks on the module's own axios instance (`HttpModule.register`,
  * never the global axios) once at module init and removes them on destroy:
- * - request: attach `Authorization: Bearer <access token>`, refreshing first when the token expires
- *   within `refreshMarginSeconds`;
+ * - request: wait for the client-side rate limiter (option `rateLimit`) when it has no free slot, then
+ *   attach `Authorization: Bearer <access token>` (refreshed ahead inside `refreshMarginSeconds`, waited
+ *   for only once expired);
  * - response: on a 401, get a replacement token (another writer's, or one refresh) and retry once —
  *   unless the body cannot be sent twice (a stream): then {@link HoverRequestNotReplayedException};
- *   any other failure (or a second 401) becomes a {@link HoverApiException} with the bearer token scrubbed.
+ *   on 429, 502, 503, 504 or a network error, retry with back-off (option `retry`) when the request may
+ *   be sent again; on a 403, have the org's integrations re-read; any other failure (or a second 401)
+ *   becomes a {@link HoverApiException} with the bearer token scrubbed.
  * Only requests carrying `hoverConnectionId` (set by {@link HoverHttpService}) are touched.
  */
 @Injectable()
@@ -28,13 +35,18 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
   /** `apiBaseUrl` parsed once: every request is checked against it on the hot path. */
   private readonly api: { origin: string; path: string };
 
+  private readonly retryPolicy: RetryPolicy | null;
+
   constructor(
     private readonly http: HttpService,
     private readonly tokens: HoverTokenManager,
     @Inject(HOVER_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedHoverAuthOptions,
+    private readonly integrations: HoverIntegrationsMonitor,
+    @Optional() private readonly limiter: HoverRateLimiter | null = null,
   ) {
     const api = new URL(options.apiBaseUrl);
     this.api = { origin: api.origin, path: api.pathname.replace(/\/+$/, '') };
+    this.retryPolicy = options.retry ? apiRetryPolicy(options.retry) : null;
   }
 
   onModuleInit(): void {
@@ -53,6 +65,8 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
     if (this.requestHook !== null) axios.interceptors.request.eject(this.requestHook);
     if (this.responseHook !== null) axios.interceptors.response.eject(this.responseHook);
     this.requestHook = this.responseHook = null;
+    // Requests still waiting for a slot fail now instead of after the app has gone.
+    this.limiter?.close();
   }
 
   /**
@@ -69,6 +83,12 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
         `A Hover API request must stay under ${this.options.apiBaseUrl}/: pass a path such as /v3/jobs, not an absolute URL or another baseURL. Nothing was sent.`,
       );
     }
+    const slot = this.limiter?.acquire(connectionId, config.signal as AbortSignal | undefined);
+    if (slot) return slot.then(() => this.attachToken(config, connectionId));
+    return this.attachToken(config, connectionId);
+  }
+
+  private attachToken(config: HoverInternalRequestConfig, connectionId: string): HoverInternalRequestConfig | Promise<HoverInternalRequestConfig> {
     const ready = config.hoverAccessToken ?? this.tokens.peekAccessToken(connectionId);
     if (ready !== undefined) return withBearer(config, ready);
     return this.tokens.getAccessToken(connectionId).then((accessToken) => withBearer(config, accessToken));
@@ -77,7 +97,10 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
   /** A success ends any "fresh token rejected" back-off of the connection (a later 401 may refresh again). */
   private succeeded<T extends { config?: unknown }>(response: T): T {
     const connectionId = (response.config as HoverInternalRequestConfig | undefined)?.hoverConnectionId;
-    if (typeof connectionId === 'string') this.tokens.noteApiSuccess(connectionId);
+    if (typeof connectionId === 'string') {
+      this.tokens.noteApiSuccess(connectionId);
+      this.integrations.noteUse(connectionId);
+    }
     return response;
   }
 
@@ -108,7 +131,20 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
     scrubAxiosError(error);
     // A request the caller cancelled is not Hover's failure: it stays axios's CanceledError.
     if (isCancel(error)) throw error;
-    throw toHoverApiException(error, this.options.apiBaseUrl);
+    const failure = toHoverApiException(error, this.options.apiBaseUrl);
+    if (failure instanceof HoverApiException) {
+      if (failure.hoverStatus === 403) this.integrations.noteForbidden(connectionId);
+      if (failure.hoverStatus === 429 && failure.retryAfterSeconds !== null) this.limiter?.pauseUntil(Date.now() + failure.retryAfterSeconds * 1000);
+      // The first failure of a request hands it to the retry policy; the attempts it makes carry
+      // `hoverAttempt` and come back here only to be classified.
+      if (this.retryPolicy && config.hoverAttempt === undefined && mayRetryRequest(config) && isTransientApiFailure(failure, (this.options.retry || { maxRetryAfterSeconds: 0 }).maxRetryAfterSeconds)) {
+        return this.retryPolicy.execute(({ attempt }) => {
+          if (attempt === 0) throw failure;
+          return this.http.axiosRef.request({ ...config, hoverAttempt: attempt + 1 } as HoverInternalRequestConfig);
+        }, (config.signal as AbortSignal | undefined) ?? undefined);
+      }
+    }
+    throw failure;
   }
 }
 

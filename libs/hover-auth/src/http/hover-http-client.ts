@@ -143,7 +143,7 @@ export class HoverHttpClient {
 
   /** Binds the request to this connection; hover-auth's internal fields cannot come from the caller. */
   private scope(config: HoverRequestConfig = {}): HoverScopedRequestConfig {
-    const { hoverAccessToken: _token, hoverRetried: _retried, ...rest } = config as HoverScopedRequestConfig;
+    const { hoverAccessToken: _token, hoverRetried: _retried, hoverAttempt: _attempt, ...rest } = config as HoverScopedRequestConfig;
     return { ...rest, hoverConnectionId: this.connectionId };
   }
 }

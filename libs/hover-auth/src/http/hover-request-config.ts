@@ -1,10 +1,18 @@
 import type { AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
 
 /**
- * Config of a {@link HoverHttpClient} request: axios's own request config. `url` is relative to
- * `{baseUrl}/api` (e.g. `/v3/jobs`); the `Authorization` header is set by hover-auth.
+ * Config of a {@link HoverHttpClient} request: axios's own request config, plus `hoverRetry`. `url` is
+ * relative to `{baseUrl}/api` (e.g. `/v3/jobs`); the `Authorization` header is set by hover-auth.
  */
-export type HoverRequestConfig<D = any> = AxiosRequestConfig<D>;
+export type HoverRequestConfig<D = any> = AxiosRequestConfig<D> & {
+  /**
+   * Retries of this request after 429, 502, 503, 504 or a network error (module option `retry`):
+   * `true` retries it even when its method is not idempotent (e.g. a POST you know Hover deduplicates),
+   * `false` never retries it. Default: retried only for GET, HEAD, OPTIONS, PUT and DELETE. A body that
+   * cannot be sent twice (a stream) is never retried either way.
+   */
+  hoverRetry?: boolean;
+};
 
 /**
  * Fields hover-auth adds to a request config internally, read by {@link HoverAxiosHooks}. Kept off
@@ -18,6 +26,8 @@ export interface HoverRequestFields {
   hoverAccessToken?: string;
   /** True on the retry after a 401, so a second 401 is returned to the caller instead of looping. */
   hoverRetried?: boolean;
+  /** Set on the attempts the retry policy makes (2, 3, …), so their failures are not retried again. */
+  hoverAttempt?: number;
 }
 
 export type HoverScopedRequestConfig<D = any> = AxiosRequestConfig<D> & HoverRequestFields;

@@ -8,6 +8,7 @@ import { HoverRequestNotReplayedException } from '../exceptions/hover-api.except
 import { TEST_ENCRYPTION_KEYS } from '../testing/hover-auth-test-fixtures';
 import type { HoverTokenManager } from '../tokens/hover-token-manager.service';
 import { HoverAxiosHooks } from './hover-axios-hooks';
+import type { HoverIntegrationsMonitor } from './hover-integrations-monitor';
 import { HoverHttpClient } from './hover-http-client';
 import { isReplayableBody } from './replayable-body';
 
@@ -50,7 +51,7 @@ describe('request bodies on the retry after a 401', () => {
       noteApiSuccess: () => undefined,
     } as unknown as HoverTokenManager;
     const http = { axiosRef: axios.create() } as unknown as HttpService;
-    new HoverAxiosHooks(http, tokens, options).onModuleInit();
+    new HoverAxiosHooks(http, tokens, options, { noteUse: () => undefined, noteForbidden: () => undefined } as unknown as HoverIntegrationsMonitor).onModuleInit();
     client = new HoverHttpClient(http, 'acct');
   });
 

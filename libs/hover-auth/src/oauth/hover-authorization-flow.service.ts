@@ -31,7 +31,9 @@ import type {
   HoverAuthorizationStart,
   HoverAuthorizationStartOptions,
 } from './hover-authorization-flow.types';
-import { readConnectionProfile } from './hover-profile';
+import { readConnectionProfile } from '../tokens/hover-profile';
+import { HOVER_EVENTS } from '../events/hover-events';
+import { HoverEventPublisher } from '../events/hover-event-publisher';
 import { resolveConnectionId } from './resolve-connection-id';
 import { safeReturnPath } from './return-path';
 
@@ -77,6 +79,7 @@ export class HoverAuthorizationFlowService {
     private readonly connectionInfo: HoverConnectionsService,
     private readonly tokens: HoverTokenManager,
     private readonly http: HttpService,
+    private readonly events: HoverEventPublisher,
   ) {
     this.sealer = new FlowCookieSealer(options.encryptionKeys);
   }
@@ -172,8 +175,18 @@ export class HoverAuthorizationFlowService {
     }
     const profile = await this.readProfile(connectionId, tokens);
     if (!profile) return this.failed(connectionId, 'hover_unavailable', clearCookie);
+    const previousHoverOrgId = await this.connections.findOrgId(connectionId);
     await this.connections.saveAuthorizedConnection(connectionId, tokens, profile);
     this.tokens.forget(connectionId);
+    const reconnectedElsewhere = previousHoverOrgId !== undefined && previousHoverOrgId !== profile.hoverOrgId;
+    this.events.emit(reconnectedElsewhere ? HOVER_EVENTS.RECONNECTED_TO_DIFFERENT_ORG : HOVER_EVENTS.CONNECTED, {
+      connectionId,
+      at: Date.now(),
+      hoverOrgId: profile.hoverOrgId,
+      hoverOrgName: profile.hoverOrgName,
+      previousHoverOrgId: previousHoverOrgId ?? null,
+      integrationsEnabled: profile.integrationsEnabled,
+    });
     this.logger.log(
       `Connected "${connectionId}" to Hover org ${profile.hoverOrgId ?? 'unknown'} (integrations ${profile.integrationsEnabled ? 'available' : 'unavailable'}).`,
     );

@@ -1,3 +1,4 @@
+import type { HoverConnectionStatus } from './hover-connection-status';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -79,6 +80,19 @@ export class HoverConnectionRepository {
     return { rows, total };
   }
 
+  /** How many connections are stored in each status (one grouped query). */
+  async countByStatus(): Promise<Record<HoverConnectionStatus, number>> {
+    const rows = await this.repository
+      .createQueryBuilder('connection')
+      .select('connection.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('connection.status')
+      .getRawMany<{ status: HoverConnectionStatus; count: string | number }>();
+    const counts: Record<HoverConnectionStatus, number> = { active: 0, reauthorization_required: 0 };
+    for (const row of rows) counts[row.status] = Number(row.count);
+    return counts;
+  }
+
   /** True when both stored tokens of `row` (as stored, encrypted) decrypt with the configured keys. */
   canDecrypt(row: HoverConnection): boolean {
     try {
@@ -133,6 +147,15 @@ export class HoverConnectionRepository {
       }
     }
     return 'busy';
+  }
+
+  /**
+   * The stored Hover org of a connection, without touching its tokens: `undefined` when no connection
+   * is stored, `null` when the org is unknown.
+   */
+  async findOrgId(connectionId: string): Promise<string | null | undefined> {
+    const row = await this.repository.findOne({ select: { connectionId: true, hoverOrgId: true }, where: { connectionId } });
+    return row ? row.hoverOrgId : undefined;
   }
 
   /**
@@ -260,6 +283,25 @@ export class HoverConnectionRepository {
       'connection_id = :connectionId AND refresh_lock_owner = :owner',
       { connectionId, owner },
     );
+  }
+
+  /**
+   * Stores a newly read `integrations` flag (and org name) of an active connection, only if the flag
+   * differs from the stored one: the affected-row count tells which writer changed it, so with several
+   * app instances exactly one reports the change. Tokens, `version` and the lease are left alone (a
+   * refresh in flight must still win its compare-and-swap).
+   * @returns true if this call changed the stored flag
+   */
+  async updateIntegrations(connectionId: string, integrationsEnabled: boolean, hoverOrgName: string | null): Promise<boolean> {
+    const changed = await this.updateWhere(
+      { integrationsEnabled, updatedAt: Date.now() },
+      "connection_id = :connectionId AND status = 'active' AND integrations_enabled <> :integrationsEnabled",
+      { connectionId, integrationsEnabled },
+    );
+    if (hoverOrgName !== null) {
+      await this.updateWhere({ hoverOrgName }, 'connection_id = :connectionId AND (hover_org_name IS NULL OR hover_org_name <> :hoverOrgName)', { connectionId, hoverOrgName });
+    }
+    return changed;
   }
 
   /** Deletes the connection (disconnect). @returns true if a row was deleted. */

@@ -202,6 +202,11 @@ export class HoverTokenManager implements OnModuleDestroy {
     return this.tokenEndpointBreaker.state === CircuitState.Open || this.connectionBreakers.get(connectionId)?.state === CircuitState.Open;
   }
 
+  /** True while refreshes of every connection fail fast after a failure of Hover's token endpoint. */
+  get tokenEndpointBackingOff(): boolean {
+    return this.tokenEndpointBreaker.state === CircuitState.Open;
+  }
+
   /** True while the access token has more than 5 s left: it can still be sent. */
   private isUsable(connection: HoverConnection | undefined): connection is HoverConnection {
     return connection !== undefined && connection.accessTokenExpiresAt - STILL_VALID_MARGIN_MS > Date.now();
@@ -263,6 +268,12 @@ export class HoverTokenManager implements OnModuleDestroy {
     const stored = await this.connections.findById(connectionId);
     if (stored?.status === 'active') this.remember(stored);
     return stored;
+  }
+
+  /** Sets the flag on the cached row (after the integrations re-check stored it), so the guard sees it at once. */
+  noteIntegrations(connectionId: string, integrationsEnabled: boolean): void {
+    const entry = this.cache.get(connectionId);
+    if (entry) entry.connection.integrationsEnabled = integrationsEnabled;
   }
 
   /** Drops the cached row, e.g. after the callback stored a new grant for this connection. */

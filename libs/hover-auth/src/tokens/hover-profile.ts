@@ -1,4 +1,4 @@
-import type { HoverConnectionProfile } from '../tokens/hover-connection.repository';
+import type { HoverConnectionProfile } from './hover-connection.repository';
 
 interface ProfileOrg {
   id?: unknown;
