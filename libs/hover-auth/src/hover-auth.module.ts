@@ -45,7 +45,10 @@ import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
  * @throws {HoverAuthConfigurationError} at bootstrap when the options are invalid
  */
 @Module({
-  imports: [HttpModule.register({ maxRedirects: 0 })],
+  // registerAsync: the factory runs per application, so each app gets its own axios instance (and its own
+  // hooks, defaults and tokens). `register()` would build one instance when this file loads, shared by every
+  // HoverAuthModule in the process (two apps, or a test's apps, would send each other's tokens).
+  imports: [HttpModule.registerAsync({ useFactory: () => ({ maxRedirects: 0 }) })],
   providers: [
     {
       provide: HOVER_AUTH_RESOLVED_OPTIONS,

@@ -67,7 +67,8 @@ export class HoverHealthIndicator {
     private readonly http: HttpService,
     private readonly tokens: HoverTokenManager,
     private readonly connections: HoverConnectionRepository,
-    @Optional() private readonly limiter: HoverRateLimiter | null = null,
+    // Explicit token: a `HoverRateLimiter | null` parameter type is emitted as `Object` for Nest's DI.
+    @Optional() @Inject(HoverRateLimiter) private readonly limiter: HoverRateLimiter | null = null,
   ) {}
 
   /**

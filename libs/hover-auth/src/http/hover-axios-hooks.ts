@@ -42,7 +42,8 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
     private readonly tokens: HoverTokenManager,
     @Inject(HOVER_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedHoverAuthOptions,
     private readonly integrations: HoverIntegrationsMonitor,
-    @Optional() private readonly limiter: HoverRateLimiter | null = null,
+    // Explicit token: a `HoverRateLimiter | null` parameter type is emitted as `Object` for Nest's DI.
+    @Optional() @Inject(HoverRateLimiter) private readonly limiter: HoverRateLimiter | null = null,
   ) {
     const api = new URL(options.apiBaseUrl);
     this.api = { origin: api.origin, path: api.pathname.replace(/\/+$/, '') };

@@ -30,8 +30,11 @@ const FORBIDDEN_RECHECK_MS = 60_000;
 @Injectable()
 export class HoverIntegrationsMonitor {
   private readonly logger = new Logger('HoverAuth');
-  /** When each connection's profile was last read (or first used) here, epoch milliseconds; insertion-ordered, bounded. */
-  private readonly checkedAt = new Map<string, number>();
+  /**
+   * Per connection used here: when its schedule last restarted (first use, or a re-read), and when its
+   * profile was last actually read (0: never), epoch milliseconds. Insertion-ordered, bounded.
+   */
+  private readonly checkedAt = new Map<string, { since: number; readAt: number }>();
   private readonly checks = new Map<string, Promise<void>>();
 
   constructor(
@@ -47,16 +50,16 @@ export class HoverIntegrationsMonitor {
     const last = this.checkedAt.get(id);
     const now = Date.now();
     if (last === undefined) {
-      this.mark(id, now);
+      this.mark(id, { since: now, readAt: 0 });
       return;
     }
-    if (now - last >= this.options.integrationsRecheckSeconds * 1000) this.start(id, 'schedule');
+    if (now - last.since >= this.options.integrationsRecheckSeconds * 1000) this.start(id, 'schedule');
   }
 
   /** Hover's API answered 403 for this connection: re-read the profile now, unless it was read in the last minute. */
   noteForbidden(connectionId: string): void {
-    const last = this.checkedAt.get(connectionId);
-    if (last === undefined || Date.now() - last >= FORBIDDEN_RECHECK_MS) this.start(connectionId, 'api_forbidden');
+    const readAt = this.checkedAt.get(connectionId)?.readAt ?? 0;
+    if (Date.now() - readAt >= FORBIDDEN_RECHECK_MS) this.start(connectionId, 'api_forbidden');
   }
 
   /**
@@ -70,7 +73,8 @@ export class HoverIntegrationsMonitor {
   private start(connectionId: string, trigger: 'schedule' | 'api_forbidden'): Promise<void> {
     const running = this.checks.get(connectionId);
     if (running) return running;
-    this.mark(connectionId, Date.now());
+    const now = Date.now();
+    this.mark(connectionId, { since: now, readAt: now });
     const check = this.check(connectionId, trigger)
       .catch((error: unknown) => {
         this.logger.warn(`Could not re-read the Hover profile of connection "${connectionId}" (${(error as { code?: string }).code ?? (error as Error).name}); its integrations flag is kept.`);
@@ -102,7 +106,7 @@ export class HoverIntegrationsMonitor {
     }
   }
 
-  private mark(connectionId: string, at: number): void {
+  private mark(connectionId: string, at: { since: number; readAt: number }): void {
     this.checkedAt.delete(connectionId);
     this.checkedAt.set(connectionId, at);
     if (this.checkedAt.size > this.options.cacheMaxConnections) this.checkedAt.delete(this.checkedAt.keys().next().value as string);

@@ -34,15 +34,21 @@ import { HoverConnectionRepository } from './hover-connection.repository';
 const CACHE_REVALIDATE_MS = 60_000;
 
 /**
- * Back-off after a failed refresh, in milliseconds: 1 s doubling to 30 s while trials keep failing, or
+ * Back-off after a failed refresh (the breakers' half-open delay), in milliseconds: 1 s doubling to 30 s while trials keep failing, or
  * the `Retry-After` Hover sent (RFC 9110 §10.2.3) when longer, capped at 300 s.
  */
-const REFRESH_BACKOFF = new DelegateBackoff<IHalfOpenAfterBackoffContext>((context) => {
-  const exponential = doublingDelayMs(context.attempt, 1000, 30_000);
-  const failure = 'error' in context.result ? context.result.error : undefined;
-  const retryAfterSeconds = failure instanceof HoverTokenEndpointUnavailableException ? failure.retryAfterSeconds : null;
-  return Math.max(exponential, Math.min(MAX_RETRY_AFTER_MS, (retryAfterSeconds ?? 0) * 1000));
-});
+function refreshBackoff(onWindow: (untilMs: number) => void): DelegateBackoff<IHalfOpenAfterBackoffContext> {
+  return new DelegateBackoff<IHalfOpenAfterBackoffContext>((context) => {
+    const exponential = doublingDelayMs(context.attempt, 1000, 30_000);
+    const failure = 'error' in context.result ? context.result.error : undefined;
+    const retryAfterSeconds = failure instanceof HoverTokenEndpointUnavailableException ? failure.retryAfterSeconds : null;
+    const delayMs = Math.max(exponential, Math.min(MAX_RETRY_AFTER_MS, (retryAfterSeconds ?? 0) * 1000));
+    // cockatiel asks for the window as the breaker opens, and reports `Open` until the next execute()
+    // even after the window has passed: the end is kept here to tell when the back-off is really over.
+    onWindow(Date.now() + delayMs);
+    return delayMs;
+  });
+}
 
 /** Longest `Retry-After` honoured, in milliseconds. */
 const MAX_RETRY_AFTER_MS = 300_000;
@@ -105,16 +111,18 @@ export class HoverTokenManager implements OnModuleDestroy {
    * The grant is never touched meanwhile.
    */
   private readonly tokenEndpointBreaker = circuitBreaker(handleType(HoverTokenEndpointUnavailableException), {
-    halfOpenAfter: REFRESH_BACKOFF,
+    halfOpenAfter: refreshBackoff((untilMs) => (this.tokenEndpointBackoffUntil = untilMs)),
     breaker: new ConsecutiveBreaker(1),
   });
+  /** When the shared breaker's current back-off window ends, epoch ms (0: never opened). */
+  private tokenEndpointBackoffUntil = 0;
   /**
    * Per connection, any failed refresh (a 302 to a sign-in page, an invalid answer, an OAuth error —
    * not only the endpoint's outages) backs off the same way, so a failure that repeats costs one token
    * request per back-off window, not one per API call. Only connections that failed are kept here.
    * Not `invalid_grant` (final: reauthorization_required) and not the shared breaker's own fail-fast.
    */
-  private readonly connectionBreakers = new Map<string, CircuitBreakerPolicy>();
+  private readonly connectionBreakers = new Map<string, { policy: CircuitBreakerPolicy; backoffUntil: number }>();
   /**
    * Fresh access tokens Hover's API refused right after they were obtained, per connection: the same
    * token is not refreshed again until `until` (epoch ms); `strikes` grows the window.
@@ -199,12 +207,13 @@ export class HoverTokenManager implements OnModuleDestroy {
    * then would only cost database round trips, so it waits for the back-off to end.
    */
   isBackingOff(connectionId: string): boolean {
-    return this.tokenEndpointBreaker.state === CircuitState.Open || this.connectionBreakers.get(connectionId)?.state === CircuitState.Open;
+    const now = Date.now();
+    return this.tokenEndpointBackoffUntil > now || (this.connectionBreakers.get(connectionId)?.backoffUntil ?? 0) > now;
   }
 
   /** True while refreshes of every connection fail fast after a failure of Hover's token endpoint. */
   get tokenEndpointBackingOff(): boolean {
-    return this.tokenEndpointBreaker.state === CircuitState.Open;
+    return this.tokenEndpointBackoffUntil > Date.now();
   }
 
   /** True while the access token has more than 5 s left: it can still be sent. */
@@ -469,16 +478,19 @@ export class HoverTokenManager implements OnModuleDestroy {
   }
 
   private connectionBreaker(connectionId: string): CircuitBreakerPolicy {
-    let breaker = this.connectionBreakers.get(connectionId);
-    if (!breaker) {
-      breaker = circuitBreaker(
+    let entry = this.connectionBreakers.get(connectionId);
+    if (!entry) {
+      const created: { policy?: CircuitBreakerPolicy; backoffUntil: number } = { backoffUntil: 0 };
+      created.policy = circuitBreaker(
         handleWhen((error) => !(error instanceof HoverInvalidGrantException) && !(error instanceof BrokenCircuitError)),
-        { halfOpenAfter: REFRESH_BACKOFF, breaker: new ConsecutiveBreaker(1) },
+        { halfOpenAfter: refreshBackoff((untilMs) => (created.backoffUntil = untilMs)), breaker: new ConsecutiveBreaker(1) },
       );
-      this.connectionBreakers.set(connectionId, breaker);
+      entry = created as { policy: CircuitBreakerPolicy; backoffUntil: number };
+      this.connectionBreakers.set(connectionId, entry);
     }
-    return breaker;
+    return entry.policy;
   }
+
 
   /**
    * True when `stored` needs no refresh from us: its access token is not due, and it is not the one
