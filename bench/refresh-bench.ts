@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   const queries = new QueryCounter();
   const client = await startHoverClientApp(
     { type: 'better-sqlite3', database: join(folder, 'bench.sqlite'), enableWAL: true, logger: queries, logging: ['query'] },
-    { ...CLIENT, baseUrl: emulator.baseUrl, encryptionKeys: [{ id: 'bench', key: Buffer.alloc(32, 1).toString('base64') }] },
+    { ...CLIENT, baseUrl: emulator.baseUrl, encryptionKeys: [{ id: 'bench', key: Buffer.alloc(32, 1).toString('base64') }], rateLimit: false },
     { runMigrations: true },
   );
   const lines: string[] = [];

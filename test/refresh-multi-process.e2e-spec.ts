@@ -30,6 +30,8 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('ref
     baseUrl: emulator.baseUrl,
     encryptionKeys: E2E_ENCRYPTION_KEYS,
     httpTimeoutMs: 5000,
+    // Bursts of calls from every worker are about refresh coordination, not the client-side limiter.
+    rateLimit: false,
     ...overrides,
   });
   const stored = async () => (await owner.connections.findById('default')) as HoverConnection;

@@ -1,5 +1,5 @@
 import type { HttpService } from '@nestjs/axios';
-import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import axios, { AxiosError, AxiosHeaders, CanceledError, type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import { resolveHoverAuthOptions } from '../config/resolve-hover-auth-options';
@@ -37,6 +37,7 @@ function clientAnswering(
   const http = { axiosRef: axios.create({ adapter }) } as unknown as HttpService;
   const tokens = {
     peekAccessToken: () => ACCESS_TOKEN,
+    canPeekAccessToken: () => true,
     recoverFromUnauthorized: jest.fn(async () => ACCESS_TOKEN),
     isFreshTokenRejected: () => false,
     noteFreshTokenRejected: jest.fn(() => 1000),
@@ -114,7 +115,14 @@ describe('HoverAxiosHooks: API failures become HoverApiException', () => {
   });
 
   it("a request the caller cancelled stays axios's CanceledError (not Hover's failure)", async () => {
-    const { client } = clientAnswering(() => new Promise(() => undefined));
+    // A transport that never answers but gives up on abort, as axios's own adapters do (the request is
+    // already dispatched when the caller aborts: the steady-state hook is synchronous).
+    const { client } = clientAnswering(
+      (config) =>
+        new Promise((_resolve, reject) =>
+          (config.signal as AbortSignal).addEventListener('abort', () => reject(new CanceledError(undefined, undefined, config))),
+        ),
+    );
     const controller = new AbortController();
     const pending = client.getData('/v3/jobs', { signal: controller.signal });
     controller.abort();
@@ -266,5 +274,42 @@ describe('HoverAxiosHooks: retries of transient API failures (option retry)', ()
     expect((await failureOf(client.getData('/v3/jobs'))).hoverStatus).toBe(403);
     expect(attempts).toHaveLength(1);
     expect(integrations.noteForbidden).toHaveBeenCalledWith('acct');
+  });
+});
+
+describe('HoverAxiosHooks: the steady state costs no promise hop before the transport', () => {
+  it('with the token cached and a free rate-limit slot, the request reaches the transport in the same tick', async () => {
+    let dispatched = false;
+    const { client } = clientAnswering(async () => {
+      dispatched = true;
+      return { status: 200, data: { ok: true } };
+    });
+    const pending = client.getData('/v3/jobs');
+    expect(dispatched).toBe(true);
+    expect(await pending).toEqual({ ok: true });
+  });
+
+  it('without a cached token the asynchronous hook runs: the token is fetched first, then sent', async () => {
+    const sent: string[] = [];
+    const http = {
+      axiosRef: axios.create({
+        adapter: async (config) => {
+          sent.push(String(config.headers.get('Authorization')));
+          return { status: 200, statusText: 'OK', data: { ok: true }, headers: AxiosHeaders.from({}), config, request: {} };
+        },
+      }),
+    } as unknown as HttpService;
+    const tokens = {
+      canPeekAccessToken: () => false,
+      peekAccessToken: () => undefined,
+      getAccessToken: jest.fn(async () => 'at-after-refresh'),
+      noteApiSuccess: () => undefined,
+    } as unknown as HoverTokenManager;
+    new HoverAxiosHooks(http, tokens, options, { noteUse: () => undefined, noteForbidden: () => undefined } as unknown as HoverIntegrationsMonitor).onModuleInit();
+    const pending = new HoverHttpClient(http, 'acct').getData('/v3/jobs');
+    expect(sent).toEqual([]);
+    expect(await pending).toEqual({ ok: true });
+    expect(sent).toEqual(['Bearer at-after-refresh']);
+    expect(tokens.getAccessToken).toHaveBeenCalledWith('acct');
   });
 });

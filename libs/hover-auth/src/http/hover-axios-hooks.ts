@@ -30,7 +30,7 @@ const BEARER_PREFIX = 'Bearer ';
  */
 @Injectable()
 export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
-  private requestHook: number | null = null;
+  private requestHooks: number[] = [];
   private responseHook: number | null = null;
   /** `apiBaseUrl` parsed once: every request is checked against it on the hot path. */
   private readonly api: { origin: string; path: string };
@@ -54,7 +54,19 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
     const axios = this.http.axiosRef;
     axios.defaults.baseURL = this.options.apiBaseUrl;
     axios.defaults.timeout = this.options.httpTimeoutMs;
-    this.requestHook = axios.interceptors.request.use((config) => this.authorize(config as HoverInternalRequestConfig));
+    // Two request hooks, exactly one of which runs per request (axios evaluates every `runWhen` first):
+    // when the token is cached and the rate limiter has a free slot (the steady state), a synchronous
+    // hook, so axios dispatches the request in the same tick instead of through a promise chain; else
+    // an asynchronous one that may wait for the limiter or a refresh.
+    this.requestHooks = [
+      axios.interceptors.request.use((config) => this.authorizeNow(config as HoverInternalRequestConfig), undefined, {
+        synchronous: true,
+        runWhen: (config) => this.canAuthorizeNow(config as HoverInternalRequestConfig),
+      }),
+      axios.interceptors.request.use((config) => this.authorize(config as HoverInternalRequestConfig), undefined, {
+        runWhen: (config) => (config as HoverInternalRequestConfig).hoverSynchronous === false,
+      }),
+    ];
     this.responseHook = axios.interceptors.response.use(
       (response) => this.succeeded(response),
       (error: unknown) => this.recover(error),
@@ -63,16 +75,39 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     const axios = this.http.axiosRef;
-    if (this.requestHook !== null) axios.interceptors.request.eject(this.requestHook);
+    for (const hook of this.requestHooks) axios.interceptors.request.eject(hook);
     if (this.responseHook !== null) axios.interceptors.response.eject(this.responseHook);
-    this.requestHook = this.responseHook = null;
+    this.requestHooks = [];
+    this.responseHook = null;
     // Requests still waiting for a slot fail now instead of after the app has gone.
     this.limiter?.close();
   }
 
   /**
-   * Synchronous when the token is cached and fresh (the steady state): every promise hop here is paid
-   * on every API call.
+   * Decides, without side effects, whether the request can be authorized synchronously; the decision
+   * is left on the config for the other hook's `runWhen`. Requests not bound to a connection pass
+   * through synchronously.
+   */
+  private canAuthorizeNow(config: HoverInternalRequestConfig): boolean {
+    const connectionId = config.hoverConnectionId;
+    const now =
+      typeof connectionId !== 'string' ||
+      ((config.hoverAccessToken !== undefined || this.tokens.canPeekAccessToken(connectionId)) && (this.limiter === null || this.limiter.hasFreeSlot()));
+    config.hoverSynchronous = now;
+    return now;
+  }
+
+  /** The synchronous hook: runs only when {@link canAuthorizeNow} said so, in the same tick. */
+  private authorizeNow(config: HoverInternalRequestConfig): HoverInternalRequestConfig {
+    const authorized = this.authorize(config);
+    // Cannot happen (same tick as canAuthorizeNow); if it did, axios would send a Promise as the config.
+    if (authorized instanceof Promise) throw new Error('hover-auth: the synchronous request hook could not authorize synchronously.');
+    return authorized;
+  }
+
+  /**
+   * Checks the target, takes a rate-limit slot and attaches the access token; synchronous when both
+   * are at hand (the steady state).
    */
   private authorize(config: HoverInternalRequestConfig): HoverInternalRequestConfig | Promise<HoverInternalRequestConfig> {
     const connectionId = config.hoverConnectionId;
@@ -158,6 +193,10 @@ const CLIENT_SIDE_ERROR_CODES = new Set(['ERR_BAD_REQUEST', 'ERR_BAD_OPTION', 'E
  */
 function isUnderApiBase(config: HoverInternalRequestConfig, apiBaseUrl: string, api: { origin: string; path: string }): boolean {
   const url = config.url ?? '';
+  // Hot path: a plain relative path (letters, digits, `_`, `-`, `/`; no dot or percent sign, so no dot
+  // segment, encoded or not; not `//host`) with an optional query, on the module's own base URL, cannot
+  // leave the API: no URL parsing needed.
+  if ((config.baseURL === undefined || config.baseURL === apiBaseUrl) && PLAIN_API_PATH.test(url)) return true;
   const absolute = /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url);
   const base = (config.baseURL ?? apiBaseUrl).replace(/\/+$/, '');
   let target: URL;
@@ -168,6 +207,9 @@ function isUnderApiBase(config: HoverInternalRequestConfig, apiBaseUrl: string, 
   }
   return target.origin === api.origin && (target.pathname === api.path || target.pathname.startsWith(`${api.path}/`));
 }
+
+/** `/v3/jobs/42?page=2`-like: see {@link isUnderApiBase}. */
+const PLAIN_API_PATH = /^\/?(?!\/)[\w\-/]*(?:\?[^#]*)?$/;
 
 /** Longest text of a Hover error body kept on the exception, in characters. */
 const MAX_ERROR_TEXT = 2048;

@@ -8,6 +8,8 @@ import type { HoverRequestConfig, HoverScopedRequestConfig } from './hover-reque
 
 const logger = new Logger('HoverAuth');
 
+const dataOf = <T>(response: AxiosResponse<T>): T => response.data;
+
 /**
  * Calls Hover's API (`{baseUrl}/api`, so paths look like `/v3/jobs`) on behalf of one connection. The
  * access token is attached and refreshed automatically. Shaped like `@nestjs/axios`'s `HttpService`
@@ -55,9 +57,10 @@ export class HoverHttpClient {
   }
 
   /** Sends `config` and resolves to the response body. */
-  async requestData<T = any>(config: HoverRequestConfig): Promise<T> {
-    // Straight to the axios instance: an Observable round trip would only add cost here.
-    return (await this.http.axiosRef.request<T>(this.scope(config))).data;
+  requestData<T = any>(config: HoverRequestConfig): Promise<T> {
+    // Straight to the axios instance, and no async function: an Observable or an extra await would
+    // only add cost on every call.
+    return this.http.axiosRef.request<T>(this.scope(config)).then(dataOf);
   }
 
   /** `GET url` and resolve to the response body, e.g. `getData<JobsPage>('/v3/jobs', { params: { page: 1 } })`. */
@@ -143,7 +146,7 @@ export class HoverHttpClient {
 
   /** Binds the request to this connection; hover-auth's internal fields cannot come from the caller. */
   private scope(config: HoverRequestConfig = {}): HoverScopedRequestConfig {
-    const { hoverAccessToken: _token, hoverRetried: _retried, hoverAttempt: _attempt, ...rest } = config as HoverScopedRequestConfig;
+    const { hoverAccessToken: _token, hoverRetried: _retried, hoverAttempt: _attempt, hoverSynchronous: _synchronous, ...rest } = config as HoverScopedRequestConfig;
     return { ...rest, hoverConnectionId: this.connectionId };
   }
 }

@@ -126,6 +126,15 @@ export class HoverRateLimiter {
   }
 
   /**
+   * Whether {@link acquire} would take a slot synchronously right now (nobody waits, no pause, room in
+   * every window). No side effects: lets a caller choose a synchronous path before acquiring.
+   */
+  hasFreeSlot(): boolean {
+    if (this.closed || this.arrivals.size > 0) return false;
+    return this.canSend(this.time());
+  }
+
+  /**
    * Holds every request back — the fast path too — until `untilMs` has passed: for when Hover answered
    * 429 anyway (another app instance, or another app using the same client id). Hover sends no
    * `Retry-After`, so the caller picks the pause. A pause never shortens one already in force.

@@ -28,6 +28,8 @@ export interface HoverRequestFields {
   hoverRetried?: boolean;
   /** Set on the attempts the retry policy makes (2, 3, …), so their failures are not retried again. */
   hoverAttempt?: number;
+  /** Which request hook authorizes this request: `true` the synchronous one, `false` the asynchronous one. */
+  hoverSynchronous?: boolean;
 }
 
 export type HoverScopedRequestConfig<D = any> = AxiosRequestConfig<D> & HoverRequestFields;

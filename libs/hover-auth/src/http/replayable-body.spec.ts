@@ -45,6 +45,7 @@ describe('request bodies on the retry after a 401', () => {
     recover = jest.fn(async () => 'at-fresh');
     const tokens = {
       peekAccessToken: () => 'at-expired',
+      canPeekAccessToken: () => true,
       recoverFromUnauthorized: recover,
       isFreshTokenRejected: () => false,
       noteFreshTokenRejected: () => 1000,

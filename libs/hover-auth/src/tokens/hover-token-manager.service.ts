@@ -191,6 +191,15 @@ export class HoverTokenManager implements OnModuleDestroy {
   }
 
   /**
+   * Whether {@link peekAccessToken} would return a token now, without starting anything: lets the
+   * request hook take axios's synchronous path.
+   */
+  canPeekAccessToken(connectionId: string): boolean {
+    const cached = this.cached(connectionId);
+    return cached !== undefined && (!this.isDueForRefresh(cached) || this.isUsable(cached));
+  }
+
+  /**
    * Starts the connection's refresh unless one is already running, without waiting for it: a failure
    * is handled as any refresh failure (back-off, or the reauthorization mark) and logged at debug
    * level; callers meanwhile keep the current, still valid, token.
