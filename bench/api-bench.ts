@@ -36,7 +36,7 @@ import { StandInHoverProcess } from './stand-in-hover-process';
 const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 /** 20 rounds by default (refresh-bench: 10): a 2,000-call run lasts about 0.3 s here, so its ratio is noisy. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const TOKEN_DELAY_MS = Number(process.env.BENCH_TOKEN_DELAY_MS ?? 300);
 /** How long the crossing run calls before the token enters the refresh margin, in milliseconds. */
 const CROSSING_LEAD_MS = Number(process.env.BENCH_CROSSING_LEAD_MS ?? 1500);

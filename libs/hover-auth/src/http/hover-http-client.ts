@@ -65,7 +65,8 @@ export class HoverHttpClient {
 
   /** `GET url` and resolve to the response body, e.g. `getData<JobsPage>('/v3/jobs', { params: { page: 1 } })`. */
   getData<T = any>(url: string, config?: HoverRequestConfig): Promise<T> {
-    return this.requestData<T>({ ...config, method: 'GET', url });
+    // One copy of the config (scope() with the method and URL), not two: this runs on every call.
+    return this.http.axiosRef.request<T>(this.scope(config, 'GET', url)).then(dataOf);
   }
 
   /** `POST url` with `data` (JSON) and resolve to the response body. */
@@ -145,10 +146,17 @@ export class HoverHttpClient {
   }
 
   /** Binds the request to this connection; hover-auth's internal fields cannot come from the caller. */
-  private scope(config: HoverRequestConfig = {}): HoverScopedRequestConfig {
-    const { hoverAccessToken: _token, hoverRetried: _retried, hoverAttempt: _attempt, hoverSynchronous: _synchronous, ...rest } = config as HoverScopedRequestConfig;
-    return { ...rest, hoverConnectionId: this.connectionId };
+  private scope(config: HoverRequestConfig = {}, method?: string, url?: string): HoverScopedRequestConfig {
+    const scoped: HoverScopedRequestConfig = method === undefined ? { ...config } : { ...config, method, url };
+    scoped.hoverConnectionId = this.connectionId;
+    // Rarely present (only a caller trying to set them): checked first, so the common case copies once.
+    if (scoped.hoverAccessToken !== undefined || scoped.hoverRetried !== undefined || scoped.hoverAttempt !== undefined || scoped.hoverSynchronous !== undefined) {
+      const { hoverAccessToken: _token, hoverRetried: _retried, hoverAttempt: _attempt, hoverSynchronous: _synchronous, ...rest } = scoped;
+      return rest;
+    }
+    return scoped;
   }
+
 }
 
 /** Validated paging options: `perPage` 1–100 (default 50), `startPage` ≥ 1 (default 1). */
