@@ -72,7 +72,7 @@ export class HoverHealthIndicator {
   ) {}
 
   /**
-   * Probes Hover's token endpoint (a POST without credentials, reused for 30 s; Hover answers it with an
+   * Probes Hover's token endpoint (an empty POST: no grant, no credentials; reused for 30 s; Hover answers it with an
    * OAuth error, which proves it is up) and reads the connection counts (one grouped query).
    * @param key the key of the result, e.g. `'hover'`
    * @returns `{ [key]: HoverHealthDetails }` with `status` `up` or `down`; never rejects for Hover's sake
@@ -112,7 +112,9 @@ export class HoverHealthIndicator {
 
   private async runProbe(): Promise<ProbeResult> {
     try {
-      const response = await this.http.axiosRef.post(this.options.tokenEndpoint, 'grant_type=refresh_token', {
+      // An empty form: no grant, no credentials. Hover answers it with an OAuth error (invalid_request),
+      // which proves the endpoint is up and spends nothing.
+      const response = await this.http.axiosRef.post(this.options.tokenEndpoint, '', {
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         timeout: Math.min(PROBE_TIMEOUT_MS, this.options.httpTimeoutMs),
         validateStatus: () => true,

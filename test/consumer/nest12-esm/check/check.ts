@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { ACCOUNT_HEADER, AppModule } from '../src/app.module.js';
+import { HoverEventLog } from '../src/hover-events.js';
 import type { HoverJobsPage } from '../src/jobs.controller.js';
 
 /** The emulator's default world: org 1 "Acme Roofing", jobs `orgId * 10000 + n`, 30 of them. */
@@ -73,6 +74,14 @@ async function main(): Promise<void> {
     assert.deepEqual(page.results[0], EXPECTED_FIRST_JOB);
     pass('GET /jobs as acme: 5 jobs 10001-10005 with the emulator values, pagination 1 -> 2 of 30');
 
+    const events = app.get(HoverEventLog).connected;
+    assert.equal(events.length, 1, 'hover.connection.connected events');
+    assert.deepEqual(
+      { connectionId: events[0].connectionId, hoverOrgId: events[0].hoverOrgId, hoverOrgName: events[0].hoverOrgName, previousHoverOrgId: events[0].previousHoverOrgId },
+      { connectionId: 'acme', hoverOrgId: '1', hoverOrgName: 'Acme Roofing', previousHoverOrgId: null },
+    );
+    pass('@nestjs/event-emitter 12 (optional peer) received one hover.connection.connected for acme, org 1 Acme Roofing');
+
     const other = await getJson(`${appUrl}/jobs`, 'globex');
     assert.equal(other.status, 401, `GET /jobs as globex: ${JSON.stringify(other.body)}`);
     assert.equal((other.body as { code?: string }).code, 'HOVER_NOT_CONNECTED');
@@ -82,6 +91,17 @@ async function main(): Promise<void> {
     assert.equal(hover.emulator.tokenRequestCount(), 1, 'token requests of any grant type');
     assert.equal(hover.emulator.apiRequestCount('/api/v3/jobs'), 1, 'GET /api/v3/jobs requests (the 401 must not reach Hover)');
     pass('emulator counted exactly 1 authorization_code token request and 1 jobs request');
+
+    const health = await getJson(`${appUrl}/health`, 'acme');
+    assert.equal(health.status, 200, `GET /health: ${JSON.stringify(health.body)}`);
+    const hoverHealth = (health.body as { info: { hover: { status: string; connections: unknown; tokenEndpoint: { reachable: boolean } } } }).info.hover;
+    assert.equal(hoverHealth.status, 'up');
+    assert.equal(hoverHealth.tokenEndpoint.reachable, true);
+    assert.deepEqual(hoverHealth.connections, { active: 1, reauthorizationRequired: 0 });
+    // The probe is one POST to the token endpoint without credentials, answered with an OAuth error.
+    assert.equal(hover.emulator.tokenRequestCount(), 2, 'token requests after the health probe');
+    assert.equal(hover.emulator.tokenRequestCount('refresh_token'), 0, 'refresh grants');
+    pass('@nestjs/terminus 12 (optional peer): GET /health up, token endpoint reachable (1 probe, no grant spent), 1 active connection');
   } finally {
     await app?.close();
     await hover?.stop();

@@ -1,6 +1,9 @@
 import { HoverAuthModule, hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
 import { Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { HealthController, HoverEventLog } from './hover-events.js';
 import { AppConfig, AppConfigModule } from './app-config.js';
 import { JobsController } from './jobs.controller.js';
 
@@ -9,6 +12,9 @@ export const ACCOUNT_HEADER = 'x-account-id';
 
 @Module({
   imports: [
+    // Optional peers of @hover-auth/nestjs: lifecycle events and the terminus health indicator.
+    EventEmitterModule.forRoot(),
+    TerminusModule,
     TypeOrmModule.forRootAsync({
       imports: [AppConfigModule],
       inject: [AppConfig],
@@ -35,6 +41,7 @@ export const ACCOUNT_HEADER = 'x-account-id';
       }),
     }),
   ],
-  controllers: [JobsController],
+  controllers: [JobsController, HealthController],
+  providers: [HoverEventLog],
 })
 export class AppModule {}

@@ -1,0 +1,29 @@
+import { HOVER_EVENTS, HoverHealthIndicator, type HoverConnectedEvent } from '@hover-auth/nestjs';
+import { Controller, Get, Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+
+/** Keeps the hover-auth lifecycle events this app received (a real app would email, audit, …). */
+@Injectable()
+export class HoverEventLog {
+  readonly connected: HoverConnectedEvent[] = [];
+
+  @OnEvent(HOVER_EVENTS.CONNECTED)
+  onConnected(event: HoverConnectedEvent): void {
+    this.connected.push(event);
+  }
+}
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly hover: HoverHealthIndicator,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([() => this.hover.isHealthy('hover')]);
+  }
+}
