@@ -146,8 +146,9 @@ export class HoverTokenManager implements OnModuleDestroy {
   }
 
   /**
-   * Returns an access token for `connectionId` that is valid for at least `refreshMarginSeconds`,
-   * refreshing it first if needed.
+   * Returns an access token for `connectionId` valid for more than 5 seconds. Inside the refresh margin
+   * the current token is returned at once and the refresh runs in the background (refresh ahead); only
+   * an expired token (or one expiring within 5 s) waits for the refresh.
    * @throws {HoverNotConnectedException} no connection is stored under this id
    * @throws {HoverReauthorizationRequiredException} the grant was refused; the user must reconnect
    * @throws {HoverTokenEndpointException} a refresh was needed and failed, and the current token expires
