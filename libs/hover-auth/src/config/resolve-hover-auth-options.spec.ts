@@ -332,4 +332,35 @@ describe('resolveHoverAuthOptions', () => {
       ]);
     });
   });
+
+  describe('retry, rateLimit, cacheMaxConnections, integrationsRecheckSeconds', () => {
+    const problems = (extra: object): readonly string[] => configurationError({ ...VALID, ...extra }).problems;
+
+    it('defaults: 3 attempts from 500 ms to 10 s, Retry-After up to 60 s; Hover limits 120/min and 7200/h, queue 1000, wait httpTimeoutMs; 10000 cached; 900 s', () => {
+      const resolved = resolveHoverAuthOptions({ ...VALID, httpTimeoutMs: 12_000 });
+      expect(resolved.retry).toEqual({ maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 10_000, maxRetryAfterSeconds: 60 });
+      expect(resolved.rateLimit).toEqual({ requestsPerMinute: 120, requestsPerHour: 7200, maxQueue: 1000, maxWaitMs: 12_000 });
+      expect([resolved.cacheMaxConnections, resolved.integrationsRecheckSeconds]).toEqual([10_000, 900]);
+      expect(resolveHoverAuthOptions({ ...VALID, retry: false, rateLimit: false })).toMatchObject({ retry: false, rateLimit: false });
+    });
+
+    it.each<[object, string]>([
+      [{ rateLimit: { requestsPerMinute: '60' } }, '`rateLimit.requestsPerMinute` must be a number of requests.'],
+      [{ rateLimit: { requestsPerMinute: 1.5 } }, '`rateLimit.requestsPerMinute` must be a whole number of requests.'],
+      [{ rateLimit: { requestsPerMinute: -1 } }, '`rateLimit.requestsPerMinute` must be at least 1 requests.'],
+      [{ retry: { maxAttempts: '3' } }, '`retry.maxAttempts` must be a number of attempts.'],
+      [{ retry: { maxAttempts: 0 } }, '`retry.maxAttempts` must be at least 1 attempts.'],
+      [{ retry: { initialDelayMs: 5000, maxDelayMs: 100 } }, '`retry.maxDelayMs` (100 ms) must be at least `retry.initialDelayMs` (5000 ms).'],
+      [{ retry: true }, '`retry` must be false or an object { maxAttempts?, initialDelayMs?, maxDelayMs?, maxRetryAfterSeconds? }.'],
+      [{ rateLimit: 'off' }, '`rateLimit` must be false or an object { requestsPerMinute?, requestsPerHour?, maxQueue?, maxWaitMs? }.'],
+      [
+        { rateLimit: { requestsPerMinut: 60 } },
+        'Unknown option `rateLimit.requestsPerMinut`: check its spelling. Known: rateLimit.requestsPerMinute, rateLimit.requestsPerHour, rateLimit.maxQueue, rateLimit.maxWaitMs.',
+      ],
+      [{ cacheMaxConnections: 0 }, '`cacheMaxConnections` must be at least 1 connections.'],
+      [{ integrationsRecheckSeconds: 0.5 }, '`integrationsRecheckSeconds` must be a whole number of seconds.'],
+    ])('%j is refused with a message naming the field', (extra, message) => {
+      expect(problems(extra)).toEqual([message]);
+    });
+  });
 });

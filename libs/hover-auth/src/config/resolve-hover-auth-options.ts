@@ -192,7 +192,7 @@ export function resolveHoverAuthOptions(options: HoverAuthModuleOptions | undefi
   const result = schema.safeParse(options);
   if (!result.success) {
     // Messages come from the schema above only; the received values (possibly secrets) are never echoed.
-    throw new HoverAuthConfigurationError(result.error.issues.map((issue) => (issue.code === 'unrecognized_keys' ? unknownOptions(issue.keys) : issue.message)));
+    throw new HoverAuthConfigurationError(result.error.issues.flatMap((issue) => describeIssue(issue, options)));
   }
   const parsed = result.data;
   const refreshLeaseMs = parsed.refreshLeaseMs ?? parsed.httpTimeoutMs + 5000;
@@ -226,6 +226,37 @@ export function resolveHoverAuthOptions(options: HoverAuthModuleOptions | undefi
 }
 
 const EXTRAS = new Set(['isGlobal', 'mountController', 'dataSource']);
+
+/** Option names of the nested objects, for typos inside them. */
+const NESTED_KEYS: Record<string, readonly string[]> = {
+  retry: ['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'maxRetryAfterSeconds'],
+  rateLimit: ['requestsPerMinute', 'requestsPerHour', 'maxQueue', 'maxWaitMs'],
+};
+
+/**
+ * The messages of one validation issue. `retry` and `rateLimit` are `false` or an object: when the
+ * value is an object, the object's own issues are reported (they name the field, e.g.
+ * `rateLimit.requestsPerMinute`), not the union's summary.
+ */
+function describeIssue(issue: z.core.$ZodIssue, options: object): string[] {
+  const [top] = issue.path;
+  if (issue.code === 'invalid_union' && typeof top === 'string' && top in NESTED_KEYS) {
+    const value: unknown = (options as Record<string, unknown>)[top];
+    // The object branch's issues sit on its fields; the `false` branch's single issue on the value itself.
+    const objectBranch = issue.errors.find((branch) => branch.some((inner) => inner.path.length > 0));
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && objectBranch) {
+      return objectBranch.flatMap((inner) => describeIssue({ ...inner, path: [top, ...inner.path] } as z.core.$ZodIssue, options));
+    }
+    return [issue.message];
+  }
+  if (issue.code === 'unrecognized_keys') {
+    if (typeof top === 'string' && top in NESTED_KEYS) {
+      return issue.keys.map((key) => `Unknown option \`${top}.${safeKey(String(key))}\`: check its spelling. Known: ${NESTED_KEYS[top].map((name) => `${top}.${name}`).join(', ')}.`);
+    }
+    return [unknownOptions(issue.keys)];
+  }
+  return [issue.message];
+}
 
 /** A typo is reported, not ignored (`clientSecrett` would otherwise leave the secret unset). Key names only. */
 function unknownOptions(keys: readonly PropertyKey[]): string {

@@ -5,6 +5,7 @@ import type { HoverEventName, HoverEventPayloads } from './hover-events';
 /** The part of `EventEmitter2` hover-auth uses. */
 interface EventSink {
   emit(event: string, payload: unknown): boolean;
+  emitAsync?(event: string, payload: unknown): Promise<unknown[]>;
 }
 
 /**
@@ -30,13 +31,21 @@ export class HoverEventPublisher implements OnApplicationBootstrap {
     return this.sink !== null;
   }
 
-  /** Emits `name` with `payload` (never tokens); synchronous listeners run now, async ones are not awaited. */
+  /**
+   * Emits `name` with `payload` (never tokens). Listeners start now; hover-auth does not wait for async
+   * ones. A listener that throws or rejects (e.g. `@OnEvent(…, { suppressErrors: false })`) is logged.
+   */
   emit<N extends HoverEventName>(name: N, payload: HoverEventPayloads[N]): void {
     if (!this.sink) return;
-    try {
-      this.sink.emit(name, payload);
-    } catch (error) {
+    const failed = (error: unknown) =>
       this.logger.error(`A listener of ${name} threw (${(error as Error)?.name ?? 'error'}); hover-auth carried on.`);
+    try {
+      // emitAsync (EventEmitter2) hands back the listeners' promises, so a rejection is caught here
+      // instead of becoming an unhandled rejection of the host process.
+      if (this.sink.emitAsync) this.sink.emitAsync(name, payload).catch(failed);
+      else this.sink.emit(name, payload);
+    } catch (error) {
+      failed(error);
     }
   }
 

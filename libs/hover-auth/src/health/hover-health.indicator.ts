@@ -8,6 +8,8 @@ import { HoverTokenManager } from '../tokens/hover-token-manager.service';
 
 /** How long one probe of the token endpoint is reused, in milliseconds: health checks run every few seconds. */
 const PROBE_REUSE_MS = 30_000;
+/** How long a probe that found the endpoint down is reused, in milliseconds: recovery shows quickly. */
+const DOWN_PROBE_REUSE_MS = 5000;
 /** Longest a probe waits for the token endpoint, in milliseconds (also bounded by `httpTimeoutMs`). */
 const PROBE_TIMEOUT_MS = 5000;
 /** Most connection ids listed when `includeConnectionIds` is set. */
@@ -44,7 +46,13 @@ export interface HoverHealthDetails {
   /** Only with `includeConnectionIds`: the first 100 ids needing reauthorization, in id order. */
   reauthorizationRequiredIds?: string[];
   /** The client-side rate limiter of this instance, when on. */
-  rateLimit?: { queued: number; sentLastMinute: number; requestsPerMinute: number };
+  rateLimit?: {
+    queued: number;
+    sentLastMinute: number;
+    requestsPerMinute: number;
+    /** While Hover's 429 `Retry-After` holds this instance's requests back: until when, epoch ms; else absent. */
+    pausedUntil?: number;
+  };
 }
 
 /**
@@ -72,7 +80,7 @@ export class HoverHealthIndicator {
   ) {}
 
   /**
-   * Probes Hover's token endpoint (an empty POST: no grant, no credentials; reused for 30 s; Hover answers it with an
+   * Probes Hover's token endpoint (an empty POST: no grant, no credentials; reused for 30 s, 5 s after it found the endpoint down; Hover answers it with an
    * OAuth error, which proves it is up) and reads the connection counts (one grouped query).
    * @param key the key of the result, e.g. `'hover'`
    * @returns `{ [key]: HoverHealthDetails }` with `status` `up` or `down`; never rejects for Hover's sake
@@ -96,12 +104,13 @@ export class HoverHealthIndicator {
       const stats = this.limiter.stats();
       const minute = stats.windows.find((window) => window.windowMs === 60_000);
       details.rateLimit = { queued: stats.queued, sentLastMinute: minute?.used ?? 0, requestsPerMinute: this.options.rateLimit.requestsPerMinute };
+      if (stats.pausedUntil !== undefined) details.rateLimit.pausedUntil = stats.pausedUntil;
     }
     return { [key]: details };
   }
 
   private async probeTokenEndpoint(): Promise<ProbeResult> {
-    if (this.probe && Date.now() - this.probe.at < PROBE_REUSE_MS) return this.probe;
+    if (this.probe && Date.now() - this.probe.at < (this.probe.reachable ? PROBE_REUSE_MS : DOWN_PROBE_REUSE_MS)) return this.probe;
     this.probing ??= this.runProbe().then((result) => {
       this.probe = result;
       this.probing = null;

@@ -9,6 +9,7 @@ import type { HoverTokenManager } from '../tokens/hover-token-manager.service';
 import type { HoverAuthModuleOptions } from '../hover-auth-options.interface';
 import { HoverAxiosHooks } from './hover-axios-hooks';
 import type { HoverIntegrationsMonitor } from './hover-integrations-monitor';
+import { HoverRateLimiter } from './hover-rate-limiter';
 import { HoverHttpClient } from './hover-http-client';
 
 const ACCESS_TOKEN = 'at-SECRET-0123456789abcdef';
@@ -311,5 +312,78 @@ describe('HoverAxiosHooks: the steady state costs no promise hop before the tran
     expect(await pending).toEqual({ ok: true });
     expect(sent).toEqual(['Bearer at-after-refresh']);
     expect(tokens.getAccessToken).toHaveBeenCalledWith('acct');
+  });
+});
+
+describe('HoverAxiosHooks: cancelling and pausing with the rate limiter on', () => {
+  function withLimiter(answer: (config: InternalAxiosRequestConfig) => Promise<{ status: number; data?: unknown; headers?: Record<string, string> }>) {
+    const attempts: number[] = [];
+    const adapter: AxiosAdapter = async (config) => {
+      attempts.push(Date.now());
+      const { status, data = '', headers = {} } = await answer(config);
+      const response = { status, statusText: String(status), data, headers: AxiosHeaders.from(headers), config, request: {} };
+      if (status >= 400) throw new AxiosError(`Request failed with status code ${status}`, 'ERR_BAD_RESPONSE', config, {}, response);
+      return response;
+    };
+    const http = { axiosRef: axios.create({ adapter }) } as unknown as HttpService;
+    const tokens = {
+      canPeekAccessToken: () => true,
+      peekAccessToken: () => ACCESS_TOKEN,
+      noteApiSuccess: () => undefined,
+    } as unknown as HoverTokenManager;
+    const limiter = new HoverRateLimiter({ windows: [{ limit: 120, windowMs: 60_000 }], maxQueue: 10, maxWaitMs: 1000 });
+    const resolved = optionsWith({ retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 } });
+    const hooks = new HoverAxiosHooks(http, tokens, resolved, { noteUse: () => undefined, noteForbidden: () => undefined } as unknown as HoverIntegrationsMonitor, limiter);
+    hooks.onModuleInit();
+    return { client: new HoverHttpClient(http, 'acct'), limiter, attempts, hooks };
+  }
+
+  let unhandled: unknown[];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  beforeEach(() => {
+    unhandled = [];
+    process.on('unhandledRejection', onUnhandled);
+  });
+  afterEach(() => {
+    process.off('unhandledRejection', onUnhandled);
+  });
+
+  it('an already aborted request rejects with axios CanceledError, sends nothing, takes no slot and leaves no unhandled rejection', async () => {
+    const { client, limiter, attempts, hooks } = withLimiter(async () => ({ status: 200, data: {} }));
+    const error = await client.getData('/v3/jobs', { signal: AbortSignal.abort() }).catch((caught: unknown) => caught);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(axios.isCancel(error)).toBe(true);
+    expect(attempts).toEqual([]);
+    expect(limiter.stats().windows[0].used).toBe(0);
+    expect(unhandled).toEqual([]);
+    hooks.onModuleDestroy();
+  });
+
+  it('aborting while the call waits for a retry back-off (Retry-After: 5) ends it at once with CanceledError', async () => {
+    const { client, attempts, hooks } = withLimiter(async () => ({ status: 503, headers: { 'retry-after': '5' } }));
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = client.getData('/v3/jobs', { signal: controller.signal }).catch((caught: unknown) => caught);
+    setTimeout(() => controller.abort(), 100);
+    const error = await pending;
+    expect(axios.isCancel(error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(attempts).toHaveLength(1);
+    hooks.onModuleDestroy();
+  });
+
+  it('a 429 with Retry-After: 86400 pauses this instance for at most retry.maxRetryAfterSeconds (60 s), and later calls are refused at once', async () => {
+    const { client, limiter, hooks } = withLimiter(async () => ({ status: 429, headers: { 'retry-after': '86400' } }));
+    const before = Date.now();
+    const error = (await client.getData('/v3/jobs').catch((caught: unknown) => caught)) as HoverApiException;
+    expect([error.code, error.retryAfterSeconds]).toEqual(['HOVER_API_RATE_LIMITED', 86400]);
+    const pausedUntil = limiter.stats().pausedUntil as number;
+    expect(pausedUntil).toBeGreaterThanOrEqual(before + 60_000);
+    expect(pausedUntil).toBeLessThanOrEqual(Date.now() + 60_000);
+    const started = Date.now();
+    const refused = await client.getData('/v3/jobs').catch((caught: unknown) => caught);
+    expect(Date.now() - started).toBeLessThan(500); // not maxWaitMs: the pause outlasts it, so refused at once
+    expect(refused).toMatchObject({ code: 'HOVER_RATE_LIMIT_QUEUE_FULL', reason: 'wait_exceeded' });
+    hooks.onModuleDestroy();
   });
 });

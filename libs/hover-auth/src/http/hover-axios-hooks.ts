@@ -1,7 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { RetryPolicy } from 'cockatiel';
-import { AxiosHeaders, type AxiosError, isAxiosError, isCancel } from 'axios';
+import { AxiosHeaders, type AxiosError, CanceledError, isAxiosError, isCancel } from 'axios';
 import { HoverApiException, HoverRequestNotReplayedException, parseRetryAfterSeconds } from '../exceptions/hover-api.exception';
 import { HoverInvalidArgumentException } from '../exceptions/hover-connection.exceptions';
 import { isReplayableBody } from './replayable-body';
@@ -92,7 +92,10 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
     const connectionId = config.hoverConnectionId;
     const now =
       typeof connectionId !== 'string' ||
-      ((config.hoverAccessToken !== undefined || this.tokens.canPeekAccessToken(connectionId)) && (this.limiter === null || this.limiter.hasFreeSlot()));
+      // An aborted request takes the asynchronous hook, which turns the abort into axios's CanceledError.
+      (!(config.signal as AbortSignal | undefined)?.aborted &&
+        (config.hoverAccessToken !== undefined || this.tokens.canPeekAccessToken(connectionId)) &&
+        (this.limiter === null || this.limiter.hasFreeSlot()));
     config.hoverSynchronous = now;
     return now;
   }
@@ -119,8 +122,18 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
         `A Hover API request must stay under ${this.options.apiBaseUrl}/: pass a path such as /v3/jobs, not an absolute URL or another baseURL. Nothing was sent.`,
       );
     }
-    const slot = this.limiter?.acquire(connectionId, config.signal as AbortSignal | undefined);
-    if (slot) return slot.then(() => this.attachToken(config, connectionId));
+    const signal = config.signal as AbortSignal | undefined;
+    if (signal?.aborted) throw new CanceledError(undefined, undefined, config);
+    const slot = this.limiter?.acquire(connectionId, signal);
+    if (slot) {
+      return slot.then(
+        () => this.attachToken(config, connectionId),
+        (error: unknown) => {
+          // Aborted while waiting for a slot: the caller sees axios's CanceledError, as for any cancel.
+          throw signal?.aborted ? new CanceledError(undefined, undefined, config) : error;
+        },
+      );
+    }
     return this.attachToken(config, connectionId);
   }
 
@@ -170,18 +183,43 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
     const failure = toHoverApiException(error, this.options.apiBaseUrl);
     if (failure instanceof HoverApiException) {
       if (failure.hoverStatus === 403) this.integrations.noteForbidden(connectionId);
-      if (failure.hoverStatus === 429 && failure.retryAfterSeconds !== null) this.limiter?.pauseUntil(Date.now() + failure.retryAfterSeconds * 1000);
+      if (failure.hoverStatus === 429 && failure.retryAfterSeconds !== null) {
+        // Hold this instance's sends back as long as Hover asked, but never longer than the longest
+        // Retry-After honoured (`retry.maxRetryAfterSeconds`, 60 s without retries): one answer must not
+        // stop every connection for a day.
+        const capSeconds = this.options.retry ? this.options.retry.maxRetryAfterSeconds : 60;
+        this.limiter?.pauseUntil(Date.now() + Math.min(failure.retryAfterSeconds, capSeconds) * 1000);
+      }
       // The first failure of a request hands it to the retry policy; the attempts it makes carry
       // `hoverAttempt` and come back here only to be classified.
       if (this.retryPolicy && config.hoverAttempt === undefined && mayRetryRequest(config) && isTransientApiFailure(failure, (this.options.retry || { maxRetryAfterSeconds: 0 }).maxRetryAfterSeconds)) {
-        return this.retryPolicy.execute(({ attempt }) => {
+        const signal = config.signal as AbortSignal | undefined;
+        const retried = this.retryPolicy.execute(({ attempt }) => {
           if (attempt === 0) throw failure;
           return this.http.axiosRef.request({ ...config, hoverAttempt: attempt + 1 } as HoverInternalRequestConfig);
-        }, (config.signal as AbortSignal | undefined) ?? undefined);
+        }, signal);
+        return signal ? untilAborted(retried, signal, config) : retried;
       }
     }
     throw failure;
   }
+}
+
+/**
+ * `retried`, or axios's CanceledError as soon as `signal` aborts: cockatiel's back-off sleep does not
+ * watch the signal, and a caller who cancels must not wait it out (the policy then sends nothing: its
+ * next attempt carries the aborted signal).
+ */
+function untilAborted<T>(retried: Promise<T>, signal: AbortSignal, config: HoverInternalRequestConfig): Promise<T> {
+  if (signal.aborted) {
+    retried.catch(() => undefined);
+    return Promise.reject(new CanceledError(undefined, undefined, config));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CanceledError(undefined, undefined, config));
+    signal.addEventListener('abort', onAbort, { once: true });
+    retried.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** axios error codes raised before anything reached the network. */

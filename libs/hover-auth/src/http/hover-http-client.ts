@@ -69,9 +69,24 @@ export class HoverHttpClient {
     return this.http.axiosRef.request<T>(this.scope(config, 'GET', url)).then(dataOf);
   }
 
-  /** `POST url` with `data` (JSON) and resolve to the response body. */
+  /** `POST url` with `data` (JSON) and resolve to the response body. Not retried unless `hoverRetry: true`. */
   postData<T = any>(url: string, data?: unknown, config?: HoverRequestConfig): Promise<T> {
     return this.requestData<T>({ ...config, method: 'POST', url, data });
+  }
+
+  /** `PUT url` with `data` (JSON) and resolve to the response body. Retried after 429/502/503/504 (idempotent). */
+  putData<T = any>(url: string, data?: unknown, config?: HoverRequestConfig): Promise<T> {
+    return this.requestData<T>({ ...config, method: 'PUT', url, data });
+  }
+
+  /** `PATCH url` with `data` (JSON) and resolve to the response body. Not retried unless `hoverRetry: true`. */
+  patchData<T = any>(url: string, data?: unknown, config?: HoverRequestConfig): Promise<T> {
+    return this.requestData<T>({ ...config, method: 'PATCH', url, data });
+  }
+
+  /** `DELETE url` and resolve to the response body (often empty). Retried after 429/502/503/504 (idempotent). */
+  deleteData<T = any>(url: string, config?: HoverRequestConfig): Promise<T> {
+    return this.requestData<T>({ ...config, method: 'DELETE', url });
   }
 
   /** `GET /v2/users/profile`: the user this connection acts for and their orgs. */

@@ -31,10 +31,10 @@ const FORBIDDEN_RECHECK_MS = 60_000;
 export class HoverIntegrationsMonitor {
   private readonly logger = new Logger('HoverAuth');
   /**
-   * Per connection used here: when its schedule last restarted (first use, or a re-read), and when its
-   * profile was last actually read (0: never), epoch milliseconds. Insertion-ordered, bounded.
+   * Per connection used here: when its schedule last restarted (first use, or a re-read), and when a
+   * 403 last made it read the profile (0: never), epoch milliseconds. Insertion-ordered, bounded.
    */
-  private readonly checkedAt = new Map<string, { since: number; readAt: number }>();
+  private readonly checkedAt = new Map<string, { since: number; forbiddenReadAt: number }>();
   private readonly checks = new Map<string, Promise<void>>();
 
   constructor(
@@ -50,7 +50,7 @@ export class HoverIntegrationsMonitor {
     const last = this.checkedAt.get(id);
     const now = Date.now();
     if (last === undefined) {
-      this.mark(id, { since: now, readAt: 0 });
+      this.mark(id, { since: now, forbiddenReadAt: 0 });
       return;
     }
     if (now - last.since >= this.options.integrationsRecheckSeconds * 1000) this.start(id, 'schedule');
@@ -58,8 +58,9 @@ export class HoverIntegrationsMonitor {
 
   /** Hover's API answered 403 for this connection: re-read the profile now, unless it was read in the last minute. */
   noteForbidden(connectionId: string): void {
-    const readAt = this.checkedAt.get(connectionId)?.readAt ?? 0;
-    if (Date.now() - readAt >= FORBIDDEN_RECHECK_MS) this.start(connectionId, 'api_forbidden');
+    // Limited separately from the schedule: a scheduled read a moment ago says nothing about this 403.
+    const forbiddenReadAt = this.checkedAt.get(connectionId)?.forbiddenReadAt ?? 0;
+    if (Date.now() - forbiddenReadAt >= FORBIDDEN_RECHECK_MS) this.start(connectionId, 'api_forbidden');
   }
 
   /**
@@ -74,7 +75,8 @@ export class HoverIntegrationsMonitor {
     const running = this.checks.get(connectionId);
     if (running) return running;
     const now = Date.now();
-    this.mark(connectionId, { since: now, readAt: now });
+    const forbiddenReadAt = trigger === 'api_forbidden' ? now : (this.checkedAt.get(connectionId)?.forbiddenReadAt ?? 0);
+    this.mark(connectionId, { since: now, forbiddenReadAt });
     const check = this.check(connectionId, trigger)
       .catch((error: unknown) => {
         this.logger.warn(`Could not re-read the Hover profile of connection "${connectionId}" (${(error as { code?: string }).code ?? (error as Error).name}); its integrations flag is kept.`);
@@ -106,7 +108,7 @@ export class HoverIntegrationsMonitor {
     }
   }
 
-  private mark(connectionId: string, at: { since: number; readAt: number }): void {
+  private mark(connectionId: string, at: { since: number; forbiddenReadAt: number }): void {
     this.checkedAt.delete(connectionId);
     this.checkedAt.set(connectionId, at);
     if (this.checkedAt.size > this.options.cacheMaxConnections) this.checkedAt.delete(this.checkedAt.keys().next().value as string);

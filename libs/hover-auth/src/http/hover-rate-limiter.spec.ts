@@ -146,25 +146,44 @@ describe('HoverRateLimiter', () => {
     expect(queued.map((q) => [q.error, q.at! - T0])).toEqual([[undefined, 60_000], [undefined, 120_000]]);
   });
 
-  it('refuses a request with wait_exceeded at its own maxWaitMs deadline, using no slot', async () => {
+  it('refuses at once, with wait_exceeded, a request that cannot get a slot within maxWaitMs even at best', async () => {
     const rl = create({ windows: [{ limit: 1, windowMs: 60_000 }], maxWaitMs: 5000 });
     rl.acquire('a');
-    const first = track(rl.acquire('a'));
     await jest.advanceTimersByTimeAsync(2000);
-    const second = track(rl.acquire('b'));
+    const refused = track(rl.acquire('b'));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(refused.at).toBe(T0 + 2000);
+    expect(refused.error).toBeInstanceOf(HoverRateLimitQueueFullException);
+    expect(refused.error).toMatchObject({ reason: 'wait_exceeded', retryAfterSeconds: 58 });
+    expect(rl.stats()).toMatchObject({ queued: 0, windows: [{ used: 1 }] });
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('refuses at once while a pause outlasts maxWaitMs (a 429 with a long Retry-After)', async () => {
+    const rl = create({ windows: [{ limit: 100, windowMs: 60_000 }], maxWaitMs: 5000 });
+    rl.pauseUntil(T0 + 120_000);
+    const refused = track(rl.acquire('a'));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(refused.at).toBe(T0);
+    expect(refused.error).toMatchObject({ reason: 'wait_exceeded', retryAfterSeconds: 120 });
+    expect(rl.stats()).toMatchObject({ queued: 0, windows: [{ used: 0 }] });
+  });
+
+  it('refuses a request with wait_exceeded at its own maxWaitMs deadline when the best case did not come, using no slot', async () => {
+    // 1 per second: a1 (1 s), b1 (2 s) and c1 (3 s) could each have gone after 1 s at best (round-robin
+    // puts one request of each key ahead), but c1 comes third: refused at its 2.5 s deadline.
+    const rl = create({ windows: [{ limit: 1, windowMs: 1000 }], maxWaitMs: 2500 });
+    rl.acquire('a');
+    const a1 = track(rl.acquire('a'));
+    const b1 = track(rl.acquire('b'));
+    const c1 = track(rl.acquire('c'));
     expect(jest.getTimerCount()).toBe(1);
-
-    await jest.advanceTimersByTimeAsync(2999);
-    expect(first.settled).toBe(false);
+    await jest.advanceTimersByTimeAsync(2499);
+    expect([a1.at, b1.at, c1.settled]).toEqual([T0 + 1000, T0 + 2000, false]);
     await jest.advanceTimersByTimeAsync(1);
-    expect(first.at).toBe(T0 + 5000);
-    expect(first.error).toBeInstanceOf(HoverRateLimitQueueFullException);
-    expect(first.error).toMatchObject({ reason: 'wait_exceeded', retryAfterSeconds: 55 });
-    expect(second.settled).toBe(false);
-
-    await jest.advanceTimersByTimeAsync(2000);
-    expect(second.at).toBe(T0 + 7000);
-    expect(second.error).toMatchObject({ reason: 'wait_exceeded', retryAfterSeconds: 53 });
+    expect(c1.at).toBe(T0 + 2500);
+    expect(c1.error).toBeInstanceOf(HoverRateLimitQueueFullException);
+    expect(c1.error).toMatchObject({ reason: 'wait_exceeded', retryAfterSeconds: 1 });
     expect(rl.stats()).toMatchObject({ queued: 0, windows: [{ used: 1 }] });
     expect(jest.getTimerCount()).toBe(0);
   });

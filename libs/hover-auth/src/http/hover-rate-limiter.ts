@@ -122,6 +122,12 @@ export class HoverRateLimiter {
     if (this.arrivals.size >= this.maxQueue) {
       return Promise.reject(new HoverRateLimitQueueFullException('queue_full', this.retryAfterSeconds(now)));
     }
+    // Refuse at once what cannot get a slot within maxWaitMs even in the best case, instead of holding
+    // the caller for maxWaitMs first (a burst far over the limit, or a long pause after a 429).
+    const earliest = this.earliestSlotAt(key, now);
+    if (earliest > now + this.maxWaitMs) {
+      return Promise.reject(new HoverRateLimitQueueFullException('wait_exceeded', Math.max(1, Math.ceil((earliest - now) / 1000))));
+    }
     return this.enqueue(key, now, signal);
   }
 
@@ -283,6 +289,18 @@ export class HoverRateLimiter {
     for (const window of this.windows) window.record(now);
   }
 
+  /**
+   * A lower bound of when a new request of `key` could be served, epoch ms: every request of the same
+   * key already waiting goes first, and with none waiting, one request of each other waiting key
+   * (round-robin); then every window must have room for it, and any pause must be over.
+   */
+  private earliestSlotAt(key: string, now: number): number {
+    const ahead = this.lines.get(key)?.size ?? this.lines.size;
+    let at = Math.max(now, this.pausedUntilMs);
+    for (const window of this.windows) at = Math.max(at, window.slotAt(ahead, now));
+    return at;
+  }
+
   /** Epoch ms when every window has room and no pause holds (≤ `now` when that is already so). */
   private nextSendAt(now: number): number {
     let at = this.pausedUntilMs;
@@ -337,6 +355,17 @@ class SendWindow {
   /** When this window next has room: `now` if it has room already, else when its oldest send ages out. */
   freesAt(now: number): number {
     return this.count < this.limit ? now : this.times[this.oldest] + this.windowMs;
+  }
+
+  /**
+   * When the send that comes after `ahead` further sends could go, as far as this window can tell (a
+   * lower bound, epoch ms): once the send `limit` places before it has aged out.
+   */
+  slotAt(ahead: number, now: number): number {
+    const index = this.count + ahead - this.limit;
+    if (index < 0) return now;
+    if (index < this.count) return Math.max(now, this.at(index) + this.windowMs);
+    return now + this.windowMs;
   }
 
   /** Records a send; with the ring full it overwrites the oldest, which `hasRoom` showed has aged out. */

@@ -225,9 +225,14 @@ export class HoverAuthorizationFlowService {
   /** `GET /api/v2/users/profile` with the new access token; `null` when Hover could not answer. */
   private async readProfile(connectionId: string, tokens: HoverTokenSet): Promise<HoverConnectionProfile | null> {
     try {
+      // Through the API hooks like every API request, so the rate limiter counts it and transient
+      // failures are retried: the new access token is given as is (`hoverAccessToken`), and a 401 for it
+      // is final (`hoverRetried`), never a refresh of whatever grant is stored under this id.
       const response = await this.http.axiosRef.get(HOVER_PROFILE_PATH, {
-        headers: { Authorization: `Bearer ${tokens.accessToken}` },
-      });
+        hoverConnectionId: connectionId,
+        hoverAccessToken: tokens.accessToken,
+        hoverRetried: true,
+      } as object);
       return readConnectionProfile(response.data, tokens.ownerId);
     } catch (failure) {
       this.logger.warn(`Could not read the Hover profile of connection "${connectionId}" (${describeAxiosFailure(failure)}).`);
