@@ -7,7 +7,8 @@ export type HoverRateLimitRefusal = 'queue_full' | 'wait_exceeded';
 /**
  * 503 `HOVER_RATE_LIMIT_QUEUE_FULL`: hover-auth's client-side rate limiter (option `rateLimit`) did not
  * send the request — its queue already held `rateLimit.maxQueue` requests (`reason: 'queue_full'`), or
- * the request waited `rateLimit.maxWaitMs` without a free slot (`reason: 'wait_exceeded'`). Nothing
+ * the request could not get a slot within `rateLimit.maxWaitMs` (`reason: 'wait_exceeded'`: refused at
+ * once when no slot can free in time, else after waiting that long). Nothing
  * reached Hover; retry later. Body adds `reason` and `retryAfterSeconds` (when the next slot frees up,
  * rounded up to whole seconds).
  */
@@ -23,7 +24,7 @@ export class HoverRateLimitQueueFullException extends HoverAuthException {
       'HOVER_RATE_LIMIT_QUEUE_FULL',
       reason === 'queue_full'
         ? "Too many Hover API requests are already waiting for the client-side rate limit (Hover allows 120 per minute per integration). Nothing was sent; try again later or raise `rateLimit.maxQueue`."
-        : 'This Hover API request waited longer than `rateLimit.maxWaitMs` for the client-side rate limit. Nothing was sent; try again later.',
+        : 'This Hover API request could not get a slot of the client-side rate limit within `rateLimit.maxWaitMs` (Hover allows 120 requests per minute per integration). Nothing was sent; try again later.',
       HttpStatus.SERVICE_UNAVAILABLE,
       { reason, retryAfterSeconds },
     );

@@ -270,6 +270,15 @@ describe('HoverAxiosHooks: retries of transient API failures (option retry)', ()
     expect(attempts).toHaveLength(1);
   });
 
+  it('a retry attempt answered 401 refreshes once more (it is a new send, not the replay of a fresh token)', async () => {
+    // 401 → refresh → replay 503 → back-off → retry attempt 401 (the token expired meanwhile) → refresh → replay 200.
+    const { client, attempts, tokens } = sequence([401, 503, 401]);
+    expect(await client.getData('/v3/jobs')).toEqual({ ok: 4 });
+    expect(attempts).toHaveLength(4);
+    expect(tokens.recoverFromUnauthorized).toHaveBeenCalledTimes(2);
+    expect(tokens.noteFreshTokenRejected).not.toHaveBeenCalled();
+  });
+
   it('a 403 asks the integrations monitor to re-read the profile, and is not retried', async () => {
     const { client, attempts, integrations } = sequence([403]);
     expect((await failureOf(client.getData('/v3/jobs'))).hoverStatus).toBe(403);
@@ -316,7 +325,10 @@ describe('HoverAxiosHooks: the steady state costs no promise hop before the tran
 });
 
 describe('HoverAxiosHooks: cancelling and pausing with the rate limiter on', () => {
-  function withLimiter(answer: (config: InternalAxiosRequestConfig) => Promise<{ status: number; data?: unknown; headers?: Record<string, string> }>) {
+  function withLimiter(
+    answer: (config: InternalAxiosRequestConfig) => Promise<{ status: number; data?: unknown; headers?: Record<string, string> }>,
+    windows = [{ limit: 120, windowMs: 60_000 }],
+  ) {
     const attempts: number[] = [];
     const adapter: AxiosAdapter = async (config) => {
       attempts.push(Date.now());
@@ -331,7 +343,7 @@ describe('HoverAxiosHooks: cancelling and pausing with the rate limiter on', () 
       peekAccessToken: () => ACCESS_TOKEN,
       noteApiSuccess: () => undefined,
     } as unknown as HoverTokenManager;
-    const limiter = new HoverRateLimiter({ windows: [{ limit: 120, windowMs: 60_000 }], maxQueue: 10, maxWaitMs: 1000 });
+    const limiter = new HoverRateLimiter({ windows, maxQueue: 10, maxWaitMs: 1000 });
     const resolved = optionsWith({ retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 } });
     const hooks = new HoverAxiosHooks(http, tokens, resolved, { noteUse: () => undefined, noteForbidden: () => undefined } as unknown as HoverIntegrationsMonitor, limiter);
     hooks.onModuleInit();
@@ -369,6 +381,23 @@ describe('HoverAxiosHooks: cancelling and pausing with the rate limiter on', () 
     expect(axios.isCancel(error)).toBe(true);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(attempts).toHaveLength(1);
+    hooks.onModuleDestroy();
+  });
+
+  it('a request cancelled by its cancel token (an unsubscribed @nestjs/axios Observable) while queued leaves the queue at once', async () => {
+    // 2 per 800 ms: the third request can get a slot within maxWaitMs (1 s), so it waits in the queue.
+    const { client, limiter, attempts, hooks } = withLimiter(async () => ({ status: 200, data: { ok: true } }), [{ limit: 2, windowMs: 800 }]);
+    for (let i = 0; i < 2; i++) await client.getData('/v3/jobs');
+    const source = axios.CancelToken.source();
+    const queued = client.getData('/v3/jobs', { cancelToken: source.token }).catch((caught: unknown) => caught);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(limiter.stats().queued).toBe(1);
+    source.cancel();
+    const error = await queued;
+    expect(axios.isCancel(error)).toBe(true);
+    expect(limiter.stats()).toMatchObject({ queued: 0, windows: [{ used: 2 }] });
+    expect(attempts).toHaveLength(2);
+    expect(unhandled).toEqual([]);
     hooks.onModuleDestroy();
   });
 

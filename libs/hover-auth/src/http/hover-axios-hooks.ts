@@ -122,19 +122,25 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
         `A Hover API request must stay under ${this.options.apiBaseUrl}/: pass a path such as /v3/jobs, not an absolute URL or another baseURL. Nothing was sent.`,
       );
     }
-    const signal = config.signal as AbortSignal | undefined;
-    if (signal?.aborted) throw new CanceledError(undefined, undefined, config);
-    const slot = this.limiter?.acquire(connectionId, signal);
-    if (slot) {
-      return slot.then(
+    if ((config.signal as AbortSignal | undefined)?.aborted || config.cancelToken?.reason) throw new CanceledError(undefined, undefined, config);
+    if (!this.limiter) return this.attachToken(config, connectionId);
+    // Waiting for a slot ends when the caller cancels, by `signal` or by the cancel token that
+    // @nestjs/axios's Observables use when unsubscribed: the request leaves the queue, using no slot.
+    const cancel = cancellationOf(config);
+    const slot = this.limiter.acquire(connectionId, cancel.signal);
+    if (!slot) {
+      cancel.release();
+      return this.attachToken(config, connectionId);
+    }
+    return slot
+      .then(
         () => this.attachToken(config, connectionId),
         (error: unknown) => {
-          // Aborted while waiting for a slot: the caller sees axios's CanceledError, as for any cancel.
-          throw signal?.aborted ? new CanceledError(undefined, undefined, config) : error;
+          // Cancelled while waiting for a slot: the caller sees axios's CanceledError, as for any cancel.
+          throw cancel.signal?.aborted ? new CanceledError(undefined, undefined, config) : error;
         },
-      );
-    }
-    return this.attachToken(config, connectionId);
+      )
+      .finally(cancel.release);
   }
 
   private attachToken(config: HoverInternalRequestConfig, connectionId: string): HoverInternalRequestConfig | Promise<HoverInternalRequestConfig> {
@@ -193,16 +199,36 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
       // The first failure of a request hands it to the retry policy; the attempts it makes carry
       // `hoverAttempt` and come back here only to be classified.
       if (this.retryPolicy && config.hoverAttempt === undefined && mayRetryRequest(config) && isTransientApiFailure(failure, (this.options.retry || { maxRetryAfterSeconds: 0 }).maxRetryAfterSeconds)) {
-        const signal = config.signal as AbortSignal | undefined;
+        const cancel = cancellationOf(config);
         const retried = this.retryPolicy.execute(({ attempt }) => {
           if (attempt === 0) throw failure;
-          return this.http.axiosRef.request({ ...config, hoverAttempt: attempt + 1 } as HoverInternalRequestConfig);
-        }, signal);
-        return signal ? untilAborted(retried, signal, config) : retried;
+          // A new send: its own 401 may refresh once (not the "fresh token rejected" of a replay), and it
+          // takes whatever token is current then.
+          return this.http.axiosRef.request({ ...config, hoverAttempt: attempt + 1, hoverRetried: false, hoverAccessToken: undefined } as HoverInternalRequestConfig);
+        }, cancel.signal);
+        return cancel.signal ? untilAborted(retried, cancel.signal, config).finally(cancel.release) : retried;
       }
     }
     throw failure;
   }
+}
+
+/**
+ * One AbortSignal for a request's cancellation, whether the caller passed `signal`, a `cancelToken`
+ * (what @nestjs/axios's `HttpService` sets and fires when its Observable is unsubscribed), or both.
+ * `release()` stops listening to the cancel token. No signal when the request cannot be cancelled.
+ */
+function cancellationOf(config: HoverInternalRequestConfig): { signal: AbortSignal | undefined; release: () => void } {
+  const signal = config.signal as AbortSignal | undefined;
+  const token = config.cancelToken;
+  if (!token) return { signal, release: () => undefined };
+  const controller = new AbortController();
+  const onCancel = () => controller.abort();
+  token.subscribe(onCancel);
+  return {
+    signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
+    release: () => token.unsubscribe(onCancel),
+  };
 }
 
 /**
