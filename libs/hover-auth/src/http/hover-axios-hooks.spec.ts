@@ -28,8 +28,11 @@ const options = optionsWith();
 function clientAnswering(
   answer: (config: InternalAxiosRequestConfig) => Promise<{ status: number; data?: unknown; headers?: Record<string, string> }>,
   resolved = options,
+  limiter: HoverRateLimiter | null = null,
 ) {
+  const sentAt: number[] = [];
   const adapter: AxiosAdapter = async (config) => {
+    sentAt.push(Date.now());
     const { status, data = '', headers = {} } = await answer(config);
     const response = { status, statusText: String(status), data, headers: AxiosHeaders.from(headers), config, request: {} };
     if (status >= 400) throw new AxiosError(`Request failed with status code ${status}`, 'ERR_BAD_RESPONSE', config, {}, response);
@@ -45,9 +48,9 @@ function clientAnswering(
     noteApiSuccess: () => undefined,
   } as unknown as HoverTokenManager;
   const integrations = { noteUse: () => undefined, noteForbidden: jest.fn() };
-  const hooks = new HoverAxiosHooks(http, tokens, resolved, integrations as unknown as HoverIntegrationsMonitor);
+  const hooks = new HoverAxiosHooks(http, tokens, resolved, integrations as unknown as HoverIntegrationsMonitor, limiter);
   hooks.onModuleInit();
-  return { client: new HoverHttpClient(http, 'acct'), tokens, hooks, integrations };
+  return { client: new HoverHttpClient(http, 'acct'), tokens, hooks, integrations, sentAt };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<HoverApiException> {
@@ -329,25 +332,9 @@ describe('HoverAxiosHooks: cancelling and pausing with the rate limiter on', () 
     answer: (config: InternalAxiosRequestConfig) => Promise<{ status: number; data?: unknown; headers?: Record<string, string> }>,
     windows = [{ limit: 120, windowMs: 60_000 }],
   ) {
-    const attempts: number[] = [];
-    const adapter: AxiosAdapter = async (config) => {
-      attempts.push(Date.now());
-      const { status, data = '', headers = {} } = await answer(config);
-      const response = { status, statusText: String(status), data, headers: AxiosHeaders.from(headers), config, request: {} };
-      if (status >= 400) throw new AxiosError(`Request failed with status code ${status}`, 'ERR_BAD_RESPONSE', config, {}, response);
-      return response;
-    };
-    const http = { axiosRef: axios.create({ adapter }) } as unknown as HttpService;
-    const tokens = {
-      canPeekAccessToken: () => true,
-      peekAccessToken: () => ACCESS_TOKEN,
-      noteApiSuccess: () => undefined,
-    } as unknown as HoverTokenManager;
     const limiter = new HoverRateLimiter({ windows, maxQueue: 10, maxWaitMs: 1000 });
-    const resolved = optionsWith({ retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 } });
-    const hooks = new HoverAxiosHooks(http, tokens, resolved, { noteUse: () => undefined, noteForbidden: () => undefined } as unknown as HoverIntegrationsMonitor, limiter);
-    hooks.onModuleInit();
-    return { client: new HoverHttpClient(http, 'acct'), limiter, attempts, hooks };
+    const { client, hooks, sentAt } = clientAnswering(answer, optionsWith({ retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 } }), limiter);
+    return { client, limiter, attempts: sentAt, hooks };
   }
 
   let unhandled: unknown[];
