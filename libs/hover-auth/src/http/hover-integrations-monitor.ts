@@ -91,6 +91,12 @@ export class HoverIntegrationsMonitor {
     if (!stored || stored.status !== 'active') return;
     // Through the module's axios instance and hooks: the token is attached, rate limit and retries apply.
     const response = await this.http.axiosRef.request({ method: 'GET', url: HOVER_PROFILE_PATH, hoverConnectionId: connectionId } as HoverInternalRequestConfig);
+    if (!namesAnOrg(response.data)) {
+      // A 200 that is not a profile (a maintenance page, an empty or reshaped body) says nothing about
+      // the plan: keep the stored flag rather than lock the org out.
+      this.logger.warn(`Hover's profile answer for connection "${connectionId}" names no org; its integrations flag is kept.`);
+      return;
+    }
     const profile = readConnectionProfile(response.data, stored.ownerId);
     if (await this.connections.updateIntegrations(connectionId, profile.integrationsEnabled, profile.hoverOrgName)) {
       this.tokens.noteIntegrations(connectionId, profile.integrationsEnabled);
@@ -113,4 +119,14 @@ export class HoverIntegrationsMonitor {
     this.checkedAt.set(connectionId, at);
     if (this.checkedAt.size > this.options.cacheMaxConnections) this.checkedAt.delete(this.checkedAt.keys().next().value as string);
   }
+}
+
+/** True when a profile body (or its `user`) is an object with a non-empty `orgs` array. */
+function namesAnOrg(body: unknown): boolean {
+  const root = isRecord(body) && isRecord(body.user) ? body.user : body;
+  return isRecord(root) && Array.isArray(root.orgs) && root.orgs.some(isRecord);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
