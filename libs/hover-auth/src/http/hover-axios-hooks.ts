@@ -198,7 +198,7 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
       }
       // The first failure of a request hands it to the retry policy; the attempts it makes carry
       // `hoverAttempt` and come back here only to be classified.
-      if (this.retryPolicy && config.hoverAttempt === undefined && mayRetryRequest(config) && isTransientApiFailure(failure, (this.options.retry || { maxRetryAfterSeconds: 0 }).maxRetryAfterSeconds)) {
+      if (this.options.retry && this.retryPolicy && config.hoverAttempt === undefined && mayRetryRequest(config) && isTransientApiFailure(failure, this.options.retry.maxRetryAfterSeconds)) {
         const cancel = cancellationOf(config);
         const retried = this.retryPolicy.execute(({ attempt }) => {
           if (attempt === 0) throw failure;

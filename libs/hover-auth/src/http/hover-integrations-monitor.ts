@@ -7,6 +7,7 @@ import { HoverEventPublisher } from '../events/hover-event-publisher';
 import { readConnectionProfile } from '../tokens/hover-profile';
 import { HoverConnectionRepository } from '../tokens/hover-connection.repository';
 import { HoverTokenManager } from '../tokens/hover-token-manager.service';
+import { setMostRecent } from '../tokens/most-recent-map';
 import type { HoverInternalRequestConfig } from './hover-request-config';
 
 /** After a 403 from the API, the profile is read again at most this often per connection, in milliseconds. */
@@ -115,9 +116,7 @@ export class HoverIntegrationsMonitor {
   }
 
   private mark(connectionId: string, at: { since: number; forbiddenReadAt: number }): void {
-    this.checkedAt.delete(connectionId);
-    this.checkedAt.set(connectionId, at);
-    if (this.checkedAt.size > this.options.cacheMaxConnections) this.checkedAt.delete(this.checkedAt.keys().next().value as string);
+    setMostRecent(this.checkedAt, connectionId, at, this.options.cacheMaxConnections);
   }
 }
 

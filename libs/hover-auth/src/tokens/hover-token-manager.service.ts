@@ -29,6 +29,7 @@ import { HOVER_EVENTS } from '../events/hover-events';
 import { HoverEventPublisher } from '../events/hover-event-publisher';
 import type { HoverConnection } from './hover-connection.entity';
 import { HoverConnectionRepository } from './hover-connection.repository';
+import { setMostRecent } from './most-recent-map';
 
 /** How long a cached row is used before it is read again, in milliseconds. */
 const CACHE_REVALIDATE_MS = 60_000;
@@ -324,11 +325,7 @@ export class HoverTokenManager implements OnModuleDestroy {
   private cached(connectionId: string): HoverConnection | undefined {
     const entry = this.cache.get(connectionId);
     if (entry === undefined || Date.now() - entry.at >= CACHE_REVALIDATE_MS) return undefined;
-    // Most recently used goes last (a Map keeps insertion order); skipped when it already is the only one.
-    if (this.cache.size > 1) {
-      this.cache.delete(connectionId);
-      this.cache.set(connectionId, entry);
-    }
+    setMostRecent(this.cache, connectionId, entry, this.options.cacheMaxConnections);
     return entry.connection;
   }
 
@@ -546,12 +543,8 @@ export class HoverTokenManager implements OnModuleDestroy {
     const id = connection.connectionId;
     const cached = this.cache.get(id);
     if (cached && connection.version < cached.connection.version) return;
-    if (cached) this.cache.delete(id);
-    this.cache.set(id, { connection, at: Date.now() });
-    if (this.cache.size > this.options.cacheMaxConnections) {
-      // The least recently used row is the first key; its next call reads it again.
-      this.cache.delete(this.cache.keys().next().value as string);
-    }
+    // Beyond the bound the least recently used row goes; its next call reads it again.
+    setMostRecent(this.cache, id, { connection, at: Date.now() }, this.options.cacheMaxConnections);
   }
 
   /**
