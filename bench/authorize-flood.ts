@@ -16,7 +16,7 @@ const SECONDS = Number(process.env.FLOOD_SECONDS ?? 10);
 
 async function main(): Promise<void> {
   const database = process.env.FLOOD_DATABASE === 'sqlite' ? createSqliteDatabase() : await createPostgresDatabase();
-  const sample = await startSampleApp({ PORT: '3977', DATABASE_URL: database.url, HOVER_TOKEN_ENCRYPTION_KEYS: `bench:${Buffer.alloc(32, 9).toString('base64')}` }, false);
+  const sample = await startSampleApp({ PORT: '3977', DATABASE_URL: database.url, HOVER_ENCRYPTION_KEYS: `bench:${Buffer.alloc(32, 9).toString('base64')}` }, false);
   try {
     const rows = async () => Number((await sample.app.get(DataSource).query('SELECT COUNT(*) AS n FROM hover_authorization_states'))[0].n);
     global.gc?.();

@@ -30,7 +30,7 @@ describe('token encryption key rotation with the sample', () => {
   });
 
   it('A → (B, A) + tokens:reencrypt → B only: still connected, every value on key B', async () => {
-    const first = await startSampleUnderTest(database, { HOVER_TOKEN_ENCRYPTION_KEYS: keyA });
+    const first = await startSampleUnderTest(database, { HOVER_ENCRYPTION_KEYS: keyA });
     let emulatorUrl: string;
     try {
       expect((await runConsent(first, 'allow')).callback?.location).toBe('/?connected=1');
@@ -41,7 +41,7 @@ describe('token encryption key rotation with the sample', () => {
 
     const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/sample/src/reencrypt-tokens.ts'], {
       cwd: ROOT,
-      env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), DATABASE_URL: database.url, HOVER_TOKEN_ENCRYPTION_KEYS: `${keyB},${keyA}` },
+      env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), DATABASE_URL: database.url, HOVER_ENCRYPTION_KEYS: `${keyB},${keyA}` },
     });
     expect(stdout.trim()).toBe('Re-encrypted 1 of 1 Hover connections with key "key-b".');
     expect(stdout).not.toContain(keyB.split(':')[1]);
@@ -53,7 +53,7 @@ describe('token encryption key rotation with the sample', () => {
     expect(rows.map((row) => [row.access_token.split('.')[1], row.refresh_token.split('.')[1]])).toEqual([['key-b', 'key-b']]);
 
     // Restart with key B only, against the same emulator (its grant is still valid).
-    const second = await startSampleUnderTest(database, { HOVER_TOKEN_ENCRYPTION_KEYS: keyB, HOVER_BASE_URL: emulatorUrl, HOVER_REDIRECT_URI: first.sample.config.hover.redirectUri as string, PORT: String(new URL(first.url).port) });
+    const second = await startSampleUnderTest(database, { HOVER_ENCRYPTION_KEYS: keyB, HOVER_BASE_URL: emulatorUrl, HOVER_REDIRECT_URI: first.sample.config.hover.redirectUri as string, PORT: String(new URL(first.url).port) });
     try {
       const jobs = await get(`${second.url}/jobs`, { headers: { accept: 'application/json' } });
       expect(jobs.status).toBe(200);
@@ -65,10 +65,10 @@ describe('token encryption key rotation with the sample', () => {
 });
 
 describe('the sample on its embedded defaults (in-process emulator)', () => {
-  it('honours HOVER_TOKEN_ENCRYPTION_KEYS and HOVER_ISSUER instead of the development key', async () => {
+  it('honours HOVER_ENCRYPTION_KEYS and HOVER_ISSUER instead of the development key', async () => {
     const database = createSqliteDatabase();
     const port = await freePort();
-    const sample = await startSampleApp({ PORT: String(port), DATABASE_URL: database.url, HOVER_TOKEN_ENCRYPTION_KEYS: keyA, HOVER_ISSUER: 'https://hover.to' }, false);
+    const sample = await startSampleApp({ PORT: String(port), DATABASE_URL: database.url, HOVER_ENCRYPTION_KEYS: keyA, HOVER_ISSUER: 'https://hover.to' }, false);
     try {
       expect(sample.emulator).toBeDefined();
       expect(sample.config.hover.encryptionKeys).toEqual([{ id: 'key-a', key: keyA.split(':')[1] }]);
@@ -88,17 +88,17 @@ describe('the sample after the key changed without re-encryption', () => {
   it('the home page explains it and reconnecting replaces the stored connection', async () => {
     const database = createSqliteDatabase();
     try {
-      const before = await startSampleUnderTest(database, { HOVER_TOKEN_ENCRYPTION_KEYS: keyA });
+      const before = await startSampleUnderTest(database, { HOVER_ENCRYPTION_KEYS: keyA });
       try {
         expect((await runConsent(before, 'allow')).callback?.location).toBe('/?connected=1');
       } finally {
         await before.close();
       }
-      const after = await startSampleUnderTest(database, { HOVER_TOKEN_ENCRYPTION_KEYS: keyB });
+      const after = await startSampleUnderTest(database, { HOVER_ENCRYPTION_KEYS: keyB });
       try {
         const home = await get(after.url);
         expect(home.status).toBe(200);
-        expect(home.text).toContain('cannot be decrypted with the configured HOVER_TOKEN_ENCRYPTION_KEYS');
+        expect(home.text).toContain('cannot be decrypted with the configured HOVER_ENCRYPTION_KEYS');
         expect(home.text).toContain('href="/hover/authorize">Reconnect Hover</a>');
         expect((await runConsent(after, 'allow')).callback?.location).toBe('/?connected=1');
         expect((await get(after.url)).text).toContain('Hover is <strong>connected</strong>');

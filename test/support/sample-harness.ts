@@ -42,7 +42,7 @@ export async function startSampleUnderTest(
         HOVER_CLIENT_ID: E2E_CLIENT.clientId,
         HOVER_CLIENT_SECRET: E2E_CLIENT.clientSecret,
         HOVER_REDIRECT_URI: redirectUri,
-        HOVER_TOKEN_ENCRYPTION_KEYS: E2E_ENCRYPTION_KEYS.map((entry) => `${entry.id}:${entry.key}`).join(','),
+        HOVER_ENCRYPTION_KEYS: E2E_ENCRYPTION_KEYS.map((entry) => `${entry.id}:${entry.key}`).join(','),
         ...extraEnv,
       },
       logger,

@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** Where the sample keeps its development key when HOVER_TOKEN_ENCRYPTION_KEYS is unset. */
+/** Where the sample keeps its development key when HOVER_ENCRYPTION_KEYS is unset. */
 export const DEVELOPMENT_KEY_FILE = join('data', 'dev-token-encryption-key.json');
 
 /**
  * The sample's development token-encryption key: read from {@link DEVELOPMENT_KEY_FILE}, or created
  * there (mode 0600) on first run. For local development only: production keys belong in a secret store
- * and reach the app through HOVER_TOKEN_ENCRYPTION_KEYS.
+ * and reach the app through HOVER_ENCRYPTION_KEYS.
  * @returns the key, and whether it was just created
  */
 export function loadOrCreateDevelopmentKey(file = DEVELOPMENT_KEY_FILE): { key: HoverEncryptionKeyOption; created: boolean } {

@@ -21,9 +21,9 @@ export class HomeController {
     const parts = ['<h1>Hover sample app</h1>'];
     const connection = await this.connections.get(DEFAULT_CONNECTION_ID);
     if (connection && !connection.tokensReadable) {
-      // E.g. HOVER_TOKEN_ENCRYPTION_KEYS changed without re-encrypting: say so, and offer to reconnect.
+      // E.g. HOVER_ENCRYPTION_KEYS changed without re-encrypting: say so, and offer to reconnect.
       parts.push(
-        '<p class="error" id="status">The stored Hover connection cannot be decrypted with the configured HOVER_TOKEN_ENCRYPTION_KEYS (see the README, "Tokens at rest"). Reconnect to replace it.</p>',
+        '<p class="error" id="status">The stored Hover connection cannot be decrypted with the configured HOVER_ENCRYPTION_KEYS (see the README, "Tokens at rest"). Reconnect to replace it.</p>',
         '<p><a class="button" id="connect" href="/hover/authorize">Reconnect Hover</a></p>',
       );
       return page('Hover sample app', parts.join('\n'));

@@ -1,7 +1,7 @@
 /**
- * Re-encrypts every stored Hover token with the newest key of HOVER_TOKEN_ENCRYPTION_KEYS (key
+ * Re-encrypts every stored Hover token with the newest key of HOVER_ENCRYPTION_KEYS (key
  * rotation): `npm run tokens:reencrypt`. Uses the sample's database settings (DATABASE_URL, or the
- * SQLite file) and its development key file when HOVER_TOKEN_ENCRYPTION_KEYS is unset. Prints counts
+ * SQLite file) and its development key file when HOVER_ENCRYPTION_KEYS is unset. Prints counts
  * only, never a token or a key.
  */
 import 'reflect-metadata';

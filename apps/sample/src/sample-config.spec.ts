@@ -2,11 +2,7 @@ import { DEFAULT_SQLITE_FILE, readSampleConfig } from './sample-config';
 
 describe('readSampleConfig', () => {
   it('defaults to port 3000, the SQLite file and the in-process emulator', () => {
-    expect(readSampleConfig({})).toEqual({
-      port: 3000,
-      database: { type: 'better-sqlite3', database: DEFAULT_SQLITE_FILE },
-      hover: { clientId: undefined, clientSecret: undefined, redirectUri: undefined, baseUrl: undefined, tokenRequestEncoding: undefined, issuer: undefined, encryptionKeys: undefined },
-    });
+    expect(readSampleConfig({})).toEqual({ port: 3000, database: { type: 'better-sqlite3', database: DEFAULT_SQLITE_FILE }, hover: {} });
   });
 
   it('selects PostgreSQL from a postgres:// DATABASE_URL and a SQLite path from sqlite:', () => {
@@ -30,15 +26,41 @@ describe('readSampleConfig', () => {
     );
   });
 
-  it('reads HOVER_TOKEN_ENCRYPTION_KEYS newest first and HOVER_TOKEN_REQUEST_ENCODING', () => {
-    const config = readSampleConfig({ HOVER_TOKEN_ENCRYPTION_KEYS: 'new:AAAA, old:BBBB', HOVER_TOKEN_REQUEST_ENCODING: 'multipart' });
-    expect(config.hover.encryptionKeys).toEqual([{ id: 'new', key: 'AAAA' }, { id: 'old', key: 'BBBB' }]);
-    expect(config.hover.tokenRequestEncoding).toBe('multipart');
+  it('reads every module option from HOVER_<OPTION> (HOVER_ENCRYPTION_KEYS newest first, numbers, nested options)', () => {
+    const config = readSampleConfig({
+      HOVER_ENCRYPTION_KEYS: `new:${'A'.repeat(43)}=, old:${'B'.repeat(43)}=`,
+      HOVER_TOKEN_REQUEST_ENCODING: 'multipart',
+      HOVER_REFRESH_MARGIN_SECONDS: '120',
+      HOVER_HTTP_TIMEOUT_MS: '5000',
+      HOVER_RETRY_MAX_ATTEMPTS: '2',
+      HOVER_RATE_LIMIT: 'false',
+    });
+    expect(config.hover).toEqual({
+      encryptionKeys: [{ id: 'new', key: `${'A'.repeat(43)}=` }, { id: 'old', key: `${'B'.repeat(43)}=` }],
+      tokenRequestEncoding: 'multipart',
+      refreshMarginSeconds: 120,
+      httpTimeoutMs: 5000,
+      retry: { maxAttempts: 2 },
+      rateLimit: false,
+    });
   });
 
-  it('refuses a malformed key list or encoding without echoing the value', () => {
-    expect(() => readSampleConfig({ HOVER_TOKEN_ENCRYPTION_KEYS: 'justakeyvalue' })).toThrow(/comma-separated list of id:base64key/);
-    expect(() => readSampleConfig({ HOVER_TOKEN_ENCRYPTION_KEYS: 'justakeyvalue' })).not.toThrow(/justakeyvalue/);
-    expect(() => readSampleConfig({ HOVER_TOKEN_REQUEST_ENCODING: 'xml' })).toThrow('HOVER_TOKEN_REQUEST_ENCODING must be json, form or multipart (got "xml").');
+  it('refuses a malformed key list, encoding, number or unknown HOVER_ variable, naming the variable', () => {
+    expect(() => readSampleConfig({ HOVER_ENCRYPTION_KEYS: 'justakeyvalue' })).toThrow(/HOVER_ENCRYPTION_KEYS must be a comma-separated list of id:base64key/);
+    expect(() => readSampleConfig({ HOVER_ENCRYPTION_KEYS: 'justakeyvalue' })).not.toThrow(/justakeyvalue/);
+    expect(() => readSampleConfig({ HOVER_ENCRYPTION_KEYS: 'k1:tooShortSecret' })).toThrow('a key of HOVER_ENCRYPTION_KEYS (`encryptionKeys`) is not 32 bytes of base64');
+    expect(() => readSampleConfig({ HOVER_ENCRYPTION_KEYS: 'k1:tooShortSecret' })).not.toThrow(/tooShortSecret/);
+    expect(() => readSampleConfig({ HOVER_REFRESH_MARGIN_SECONDS: '7200' })).toThrow('HOVER_REFRESH_MARGIN_SECONDS (`refreshMarginSeconds`) must be at most 3600 seconds');
+    expect(() => readSampleConfig({ HOVER_RETRY: 'false', HOVER_RETRY_MAX_ATTEMPTS: '2' })).toThrow('HOVER_RETRY_MAX_ATTEMPTS is set but HOVER_RETRY=false turns `retry` off');
+    expect(() => readSampleConfig({ HOVER_PKCE: 'yes' })).toThrow('HOVER_PKCE must be true or false (got "yes").');
+    expect(() => readSampleConfig({ HOVER_TOKEN_REQUEST_ENCODING: 'xml' })).toThrow("HOVER_TOKEN_REQUEST_ENCODING (`tokenRequestEncoding`) must be 'json', 'form' or 'multipart'.");
+    expect(() => readSampleConfig({ HOVER_HTTP_TIMEOUT_MS: '30s' })).toThrow('HOVER_HTTP_TIMEOUT_MS must be a whole number (got "30s").');
+    expect(() => readSampleConfig({ HOVER_REFRESH_MARGIN_SECOND: '60' })).toThrow('Unknown variable HOVER_REFRESH_MARGIN_SECOND');
+  });
+
+  it('names the renamed HOVER_TOKEN_ENCRYPTION_KEYS without echoing its value', () => {
+    const attempt = () => readSampleConfig({ HOVER_TOKEN_ENCRYPTION_KEYS: 'k1:c2VjcmV0' });
+    expect(attempt).toThrow(/renamed HOVER_ENCRYPTION_KEYS/);
+    expect(attempt).not.toThrow(/c2VjcmV0/);
   });
 });

@@ -77,7 +77,7 @@ export async function startSampleApp(
   }
   if (developmentKey) {
     log.warn(
-      `HOVER_TOKEN_ENCRYPTION_KEYS is unset: tokens are encrypted with a DEVELOPMENT key ${developmentKey.created ? 'just created in' : 'read from'} ${DEVELOPMENT_KEY_FILE}. Never use it in production; set HOVER_TOKEN_ENCRYPTION_KEYS=id:<32 random bytes, base64> instead.`,
+      `HOVER_ENCRYPTION_KEYS is unset: tokens are encrypted with a DEVELOPMENT key ${developmentKey.created ? 'just created in' : 'read from'} ${DEVELOPMENT_KEY_FILE}. Never use it in production; set HOVER_ENCRYPTION_KEYS=id:<32 random bytes, base64> instead.`,
     );
   }
   log.log(`Database: ${config.database.type === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `SQLite file ${config.database.database}`}`);

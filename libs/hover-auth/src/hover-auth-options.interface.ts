@@ -40,7 +40,8 @@ export interface HoverAuthModuleOptions {
    * Where the browser is sent when the user denies access or the connection fails. The module appends
    * `hover_error=<reason>`: `access_denied` (the user clicked Deny), another RFC 6749 §4.1.2.1 code
    * Hover sent, `authorization_failed` (an unrecognized error), `token_exchange_failed`,
-   * `hover_unavailable` or `configuration_error`. Default `/`.
+   * `hover_unavailable`, `configuration_error` or `different_org` (see `reconnectToDifferentOrg`).
+   * Default `/`.
    */
   failureRedirect?: string;
   /**
@@ -136,6 +137,16 @@ export interface HoverAuthModuleOptions {
    * so N instances cost at most N profile requests per connection per interval.
    */
   integrationsRecheckSeconds?: number;
+  /**
+   * What a reconnect does when the user authorizes a different Hover org than the one stored under
+   * the connection id (e.g. they are signed in to Hover as another company):
+   * - `'accept'` (default): the new org replaces the old one; a warning is logged, the
+   *   `hover.connection.reconnected_to_different_org` event is emitted, and the browser's success
+   *   redirect carries `hover_notice=reconnected_to_different_org` so the app can tell the user;
+   * - `'refuse'`: the stored connection is kept unchanged (the new tokens are dropped) and the flow fails
+   *   with `hover_error=different_org`.
+   */
+  reconnectToDifferentOrg?: 'accept' | 'refuse';
 }
 
 /** See {@link HoverAuthModuleOptions.retry}. */
@@ -203,6 +214,7 @@ export interface ResolvedHoverAuthOptions {
   rateLimit: Required<HoverRateLimitOptions> | false;
   cacheMaxConnections: number;
   integrationsRecheckSeconds: number;
+  reconnectToDifferentOrg: 'accept' | 'refuse';
 }
 
 /**

@@ -19,6 +19,12 @@ export type {
   HoverTokenRequestEncoding,
   ResolvedHoverAuthOptions,
 } from './hover-auth-options.interface';
+export {
+  HOVER_AUTH_ENVIRONMENT_VARIABLES,
+  hoverAuthOptionsFromEnv,
+  type HoverAuthEnvironmentVariable,
+  type HoverAuthEnvOptions,
+} from './config/hover-auth-options-from-env';
 export { InjectHoverAuthOptions } from './inject-hover-auth-options.decorator';
 export { DEFAULT_CONNECTION_ID, DEFAULT_HOVER_BASE_URL } from './hover-auth.constants';
 

@@ -47,7 +47,7 @@ const encryptionKeySchema = z.object(
     }),
     key: z
       .string({ error: `each \`encryptionKeys\` entry needs a \`key\` string. ${KEY_FIX}` })
-      .refine((text) => decodeKey(text) !== null, { error: `an \`encryptionKeys\` key is not 32 bytes of base64. ${KEY_FIX}` }),
+      .refine((text) => decodeKey(text) !== null, { error: `a key of \`encryptionKeys\` is not 32 bytes of base64. ${KEY_FIX}` }),
   },
   { error: `each \`encryptionKeys\` entry must be an object { id, key }. ${KEY_FIX}` },
 );
@@ -174,7 +174,20 @@ const schema = z.strictObject({
   rateLimit: rateLimitSchema.default({ requestsPerMinute: 120, requestsPerHour: 7200, maxQueue: 1000 }),
   cacheMaxConnections: wholeNumber('cacheMaxConnections', 'connections', 1, 10_000_000).default(10_000),
   integrationsRecheckSeconds: wholeNumber('integrationsRecheckSeconds', 'seconds', 1, 86_400).default(900),
+  reconnectToDifferentOrg: z
+    .enum(['accept', 'refuse'], { error: "`reconnectToDifferentOrg` must be 'accept' or 'refuse'." })
+    .default('accept'),
 });
+
+/**
+ * Checks the options present in `options` one by one, as {@link resolveHoverAuthOptions} does, without
+ * requiring the others (for options read from several sources, e.g. {@link hoverAuthOptionsFromEnv}).
+ * @returns the messages of every invalid option (never echoing a value); empty when all pass
+ */
+export function checkHoverAuthOptionFields(options: Record<string, unknown>): string[] {
+  const result = schema.partial().safeParse(options);
+  return result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, options));
+}
 
 /**
  * Merges defaults into the options given to `forRoot()` / `forRootAsync()` and validates them.

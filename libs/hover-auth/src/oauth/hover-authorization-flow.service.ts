@@ -176,9 +176,17 @@ export class HoverAuthorizationFlowService {
     const profile = await this.readProfile(connectionId, tokens);
     if (!profile) return this.failed(connectionId, 'hover_unavailable', clearCookie);
     const previousHoverOrgId = await this.connections.findOrgId(connectionId);
+    const reconnectedElsewhere = previousHoverOrgId !== undefined && previousHoverOrgId !== profile.hoverOrgId;
+    if (reconnectedElsewhere) {
+      const refused = this.options.reconnectToDifferentOrg === 'refuse';
+      this.logger.warn(
+        `Connection "${connectionId}" was authorized for Hover org ${profile.hoverOrgId ?? 'unknown'}, not the stored org ${previousHoverOrgId ?? 'unknown'}: ${refused ? 'refused (reconnectToDifferentOrg: refuse), the stored connection is kept' : 'the new org replaces it (reconnectToDifferentOrg: accept)'}.`,
+      );
+      // The new grant is dropped unused: Hover does not document token revocation (hover-reference.md).
+      if (refused) return this.failed(connectionId, 'different_org', clearCookie);
+    }
     await this.connections.saveAuthorizedConnection(connectionId, tokens, profile);
     this.tokens.forget(connectionId);
-    const reconnectedElsewhere = previousHoverOrgId !== undefined && previousHoverOrgId !== profile.hoverOrgId;
     this.events.emit(reconnectedElsewhere ? HOVER_EVENTS.RECONNECTED_TO_DIFFERENT_ORG : HOVER_EVENTS.CONNECTED, {
       connectionId,
       at: Date.now(),
@@ -191,11 +199,13 @@ export class HoverAuthorizationFlowService {
       `Connected "${connectionId}" to Hover org ${profile.hoverOrgId ?? 'unknown'} (integrations ${profile.integrationsEnabled ? 'available' : 'unavailable'}).`,
     );
     const connection = await this.connectionInfo.get(connectionId);
+    const redirectUrl = flow.returnTo ?? this.options.successRedirect;
     return {
       outcome: 'connected',
       connectionId,
-      redirectUrl: flow.returnTo ?? this.options.successRedirect,
+      redirectUrl: reconnectedElsewhere ? appendQuery(redirectUrl, 'hover_notice', 'reconnected_to_different_org') : redirectUrl,
       connection: connection as NonNullable<typeof connection>,
+      previousHoverOrgId: reconnectedElsewhere ? (previousHoverOrgId ?? null) : null,
       clearCookie,
     };
   }

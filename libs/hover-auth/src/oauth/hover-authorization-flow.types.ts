@@ -61,7 +61,8 @@ export interface HoverAuthorizationStart {
  * `access_denied` (the user clicked Deny) or another RFC 6749 §4.1.2.1 code Hover sent,
  * `authorization_failed` (an unrecognized error code), `token_exchange_failed` (Hover refused the
  * authorization code), `hover_unavailable` (token endpoint or profile unreachable),
- * `configuration_error` (Hover refused the client credentials).
+ * `configuration_error` (Hover refused the client credentials), `different_org` (a reconnect authorized
+ * another Hover org than the stored one and `reconnectToDifferentOrg` is `'refuse'`).
  */
 export type HoverAuthorizationFailureReason =
   | 'access_denied'
@@ -74,7 +75,8 @@ export type HoverAuthorizationFailureReason =
   | 'authorization_failed'
   | 'token_exchange_failed'
   | 'hover_unavailable'
-  | 'configuration_error';
+  | 'configuration_error'
+  | 'different_org';
 
 /** What {@link HoverAuthorizationFlowService.complete} returns. Redirect the browser to `redirectUrl` (302) in both cases. */
 export type HoverAuthorizationResult =
@@ -85,6 +87,12 @@ export type HoverAuthorizationResult =
       redirectUrl: string;
       /** The stored connection, without tokens. */
       connection: HoverConnectionInfo;
+      /**
+       * The Hover org id this connection had before, when this reconnect replaced it with a different
+       * org (`reconnectToDifferentOrg: 'accept'`; `redirectUrl` then carries
+       * `hover_notice=reconnected_to_different_org`); else `null`.
+       */
+      previousHoverOrgId: string | null;
       /** A `Set-Cookie` value that deletes the used flow cookie; set it on the redirect (optional: it expires in 10 minutes anyway). */
       clearCookie: string;
     }
