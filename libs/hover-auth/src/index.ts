@@ -78,6 +78,9 @@ export { HoverHealthIndicator, type HoverHealthCheckOptions, type HoverHealthDet
 export { HoverIntegrationGuard } from './guards/hover-integration.guard';
 export { HoverConnectionId } from './guards/hover-connection-id.decorator';
 
+// Pages for people in a browser (opt-in exception filter)
+export { HoverErrorPageFilter, prefersHtml, type HoverErrorPage } from './guards/hover-error-page.filter';
+
 // Database: spread into the host's DataSource
 export { hoverAuthEntities } from './tokens';
 export { hoverAuthMigrations } from './tokens/migrations';
