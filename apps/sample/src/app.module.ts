@@ -1,23 +1,48 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import type { HoverEmulator } from '@hover-auth/emulator';
+import { HoverErrorPageFilter } from '@hover-auth/nestjs';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { resolveConnectionId } from './app-users';
+import { ConnectionController } from './connection.controller';
+import { DevPanel, DevPanelController } from './dev-panel';
 import { HomeController } from './home.controller';
-import { JobsController } from './jobs.controller';
 import { hoverInfrastructure } from './hover-infrastructure';
+import { JobsController } from './jobs.controller';
 import type { SampleConfig } from './sample-config';
+import { SessionController } from './session.controller';
+import { SignInRequiredFilter } from './sign-in-required.filter';
 
-/** The sample app: Hover connection flow, a home page, and a guarded jobs list. */
+/**
+ * The sample app: sign-in, the Hover connection flow per user, a home page, a guarded jobs list, pages
+ * (not JSON) for browsers on every Hover error, and the developer panel when the emulator is in-process.
+ */
 @Module({})
 export class AppModule {
-  /** @param config settings from {@link readSampleConfig}, with the emulator's values filled in when it runs */
-  static forRoot(config: SampleConfig): DynamicModule {
+  /**
+   * @param config settings from {@link readSampleConfig}, with the emulator's values filled in when it runs
+   * @param emulator the in-process emulator, when the sample started one (adds the developer panel)
+   */
+  static forRoot(config: SampleConfig, emulator?: HoverEmulator): DynamicModule {
+    const providers: Provider[] = [
+      // Pages with Connect / Reconnect / the plan advice for browsers; JSON with `code` for API clients.
+      { provide: APP_FILTER, useClass: HoverErrorPageFilter },
+      { provide: APP_FILTER, useClass: SignInRequiredFilter },
+    ];
+    if (emulator) providers.push({ provide: DevPanel, useValue: new DevPanel(emulator) });
     return {
       module: AppModule,
       imports: [
         ...hoverInfrastructure(config, {
           mountController: true,
-          options: { successRedirect: config.hover.successRedirect ?? '/?connected=1', failureRedirect: config.hover.failureRedirect ?? '/' },
+          options: {
+            resolveConnectionId,
+            successRedirect: config.hover.successRedirect ?? '/?connected=1',
+            failureRedirect: config.hover.failureRedirect ?? '/',
+          },
         }),
       ],
-      controllers: [HomeController, JobsController],
+      controllers: [HomeController, SessionController, ConnectionController, JobsController, ...(emulator ? [DevPanelController] : [])],
+      providers,
     };
   }
 }

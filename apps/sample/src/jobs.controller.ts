@@ -1,50 +1,46 @@
-import { HoverConnectionId, HoverHttpService, HoverIntegrationGuard } from '@hover-auth/nestjs';
-import { Controller, Get, Headers, Query, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
+import { HoverConnectionId, HoverHttpService, HoverIntegrationGuard, prefersHtml, type HoverJobsPageV3 } from '@hover-auth/nestjs';
+import { Controller, Get, Headers, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { signedInUser } from './app-users';
 import { escapeHtml, page } from './html';
 
-/** One job of `GET /api/v3/jobs` (the fields the sample shows). */
-interface HoverJob {
-  id: number;
-  name: string;
-  state?: string;
-  location?: { line_1?: string; city?: string; region?: string };
-}
+/** Jobs per page. */
+const PER_PAGE = 25;
 
-/** A page of `GET /api/v3/jobs` (developers.hover.to, "List jobs"). */
-interface HoverJobsPage {
-  pagination: { current_page: number; next_page: number | null; total?: number };
-  results: HoverJob[];
-}
-
-/** Lists the connected org's Hover jobs through `HoverHttpService` (guarded). */
+/** Lists the signed-in user's Hover jobs through `HoverHttpService` (guarded: connected, active, integrations). */
 @Controller('jobs')
 @UseGuards(HoverIntegrationGuard)
 export class JobsController {
   constructor(private readonly hover: HoverHttpService) {}
 
-  /** JSON for API clients; an HTML table when the client asks for `text/html` (a browser). */
+  /** JSON (Hover's page as is) for API clients; an HTML table with previous / next and "page N of M" for a browser. */
   @Get()
   async list(
     @HoverConnectionId() connectionId: string,
     @Query('page') pageParam: string | undefined,
     @Headers('accept') accept: string | undefined,
+    @Req() request: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const pageNumber = /^\d{1,6}$/.test(pageParam ?? '') ? Number(pageParam) : 1;
-    const jobs = await this.hover
-      .forConnection(connectionId)
-      .getData<HoverJobsPage>('/v3/jobs', { params: { page: pageNumber, per: 25 } });
-    if (!accept?.includes('text/html')) {
+    const pageNumber = /^[1-9]\d{0,5}$/.test(pageParam ?? '') ? Number(pageParam) : 1;
+    const jobs = await this.hover.forConnection(connectionId).getData<HoverJobsPageV3>('/v3/jobs', { params: { page: pageNumber, per: PER_PAGE } });
+    if (!prefersHtml(accept)) {
       res.json(jobs);
       return;
     }
+    const total = jobs.pagination.total;
+    const pages = Math.max(1, Math.ceil(total / PER_PAGE));
+    const current = jobs.pagination.current_page;
     const rows = jobs.results
       .map((job) => `<tr><td>${job.id}</td><td>${escapeHtml(job.name)}</td><td>${escapeHtml(job.state ?? '')}</td><td>${escapeHtml([job.location?.line_1, job.location?.city].filter(Boolean).join(', '))}</td></tr>`)
       .join('');
-    const next = jobs.pagination.next_page ? `<p><a href="/jobs?page=${jobs.pagination.next_page}">Next page</a></p>` : '';
-    res
-      .type('html')
-      .send(page('Hover jobs', `<h1>Your Hover jobs</h1><table id="jobs"><tr><th>Id</th><th>Name</th><th>State</th><th>Address</th></tr>${rows}</table>${next}<p><a href="/">Home</a></p>`));
+    const previous = current > 1 ? `<a id="previous" href="/jobs?page=${Math.min(current - 1, pages)}">← Previous</a>` : '<span class="muted">← Previous</span>';
+    const next = jobs.pagination.next_page ? `<a id="next" href="/jobs?page=${jobs.pagination.next_page}">Next →</a>` : '<span class="muted">Next →</span>';
+    const body =
+      current > pages
+        ? `<p id="page-info">Page ${current} is past the last page (${pages}).</p><p><a id="first" href="/jobs">First page</a></p>`
+        : `<table id="jobs"><tr><th>Id</th><th>Name</th><th>State</th><th>Address</th></tr>${rows}</table>
+<nav class="pages">${previous}<span id="page-info">Page ${current} of ${pages} · ${total} jobs</span>${next}</nav>`;
+    res.type('html').send(page('Hover jobs', `<h1>Your Hover jobs</h1>${body}<p><a href="/">Home</a></p>`, signedInUser(request)));
   }
 }

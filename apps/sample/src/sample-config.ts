@@ -10,6 +10,8 @@ export interface SampleConfig {
    * sample starts the in-process emulator; without `encryptionKeys` it uses the development key file.
    */
   hover: Partial<HoverAuthModuleOptions>;
+  /** Signs the session cookie (`SESSION_SECRET`); unset → a random secret per start. */
+  sessionSecret?: string;
 }
 
 /** Default SQLite file of the sample app (relative to the working directory). */
@@ -17,7 +19,8 @@ export const DEFAULT_SQLITE_FILE = join('data', 'sample.sqlite');
 
 /**
  * Reads the sample's settings: `PORT` (default 3000), `DATABASE_URL` (`postgres://…` or `sqlite:<path>`;
- * unset → the SQLite file `data/sample.sqlite`) and every module option from `HOVER_` + its name in
+ * unset → the SQLite file `data/sample.sqlite`), `SESSION_SECRET` (at least 32 characters; unset → random
+ * per start) and every module option from `HOVER_` + its name in
  * upper snake case (`hoverAuthOptionsFromEnv`; e.g. `HOVER_REFRESH_MARGIN_SECONDS`). `HOVER_BASE_URL`
  * unset → the in-process emulator; set → `HOVER_CLIENT_ID`, `HOVER_CLIENT_SECRET` and
  * `HOVER_REDIRECT_URI` are required too.
@@ -52,5 +55,9 @@ export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
       `HOVER_BASE_URL is set, so the sample talks to that Hover and needs ${missing.join(', ')} too (from Hover's Settings → Developer → integration page). Unset HOVER_BASE_URL to use the built-in emulator.`,
     );
   }
-  return { port, database, hover };
+  const sessionSecret = env.SESSION_SECRET || undefined;
+  if (sessionSecret !== undefined && sessionSecret.length < 32) {
+    throw new Error('SESSION_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`); leave it unset for a random one per start.');
+  }
+  return { port, database, hover, ...(sessionSecret ? { sessionSecret } : {}) };
 }

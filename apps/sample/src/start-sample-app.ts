@@ -1,18 +1,23 @@
 import { HoverEmulator } from '@hover-auth/emulator';
 import { type INestApplication, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppModule } from './app.module';
 import { DEVELOPMENT_KEY_FILE, loadOrCreateDevelopmentKey } from './development-encryption-key';
 import { readSampleConfig, type SampleConfig } from './sample-config';
+import { SESSION_COOKIE } from './session.controller';
 
 /** Demo credentials the sample registers at its in-process emulator (fake, emulator-only values). */
 const EMULATOR_CLIENT_ID = 'hover-sample-client';
 const EMULATOR_CLIENT_SECRET = 'hover-sample-emulator-secret';
 
 export interface RunningSample {
-  app: INestApplication;
+  app: NestExpressApplication;
   /** e.g. `http://localhost:3000` */
   url: string;
   config: SampleConfig;
@@ -60,9 +65,10 @@ export async function startSampleApp(
   if (config.database.type === 'better-sqlite3' && config.database.database !== ':memory:') {
     mkdirSync(dirname(config.database.database), { recursive: true });
   }
-  let app: INestApplication;
+  let app: NestExpressApplication;
   try {
-    app = await NestFactory.create(AppModule.forRoot(config), { logger });
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, emulator), { logger });
+    secureHttp(app, config);
     await app.listen(config.port, '127.0.0.1');
   } catch (error) {
     await emulator?.stop();
@@ -81,6 +87,7 @@ export async function startSampleApp(
     );
   }
   log.log(`Database: ${config.database.type === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `SQLite file ${config.database.database}`}`);
+  if (!config.sessionSecret) log.log('SESSION_SECRET is unset: sessions are signed with a random secret, so a restart signs everyone out.');
   log.log(`Sample app ready at ${url}`);
   return {
     app,
@@ -92,4 +99,26 @@ export async function startSampleApp(
       await emulator?.stop();
     },
   };
+}
+
+/**
+ * What Nest's security docs advise for an app people copy: helmet's headers (CSP, HSTS, nosniff,
+ * frame-ancestors…), no `X-Powered-By`, and a session cookie that is HttpOnly and SameSite=Lax (Secure
+ * when the app is served over https). The session store is express-session's MemoryStore: one process
+ * only; with several instances use a shared store (e.g. connect-redis) and one SESSION_SECRET.
+ */
+function secureHttp(app: NestExpressApplication, config: SampleConfig): void {
+  const https = (config.hover.redirectUri ?? '').startsWith('https:');
+  app.disable('x-powered-by');
+  // Over plain-http localhost, `upgrade-insecure-requests` would send the browser to https://localhost.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: config.sessionSecret ?? randomBytes(32).toString('base64'),
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: https, maxAge: 8 * 3600 * 1000 },
+    }),
+  );
 }
