@@ -9,12 +9,18 @@ import { createSqliteDatabase, type TestDatabase } from './test-databases';
 
 export const E2E_CLIENT = { clientId: 'e2e-client', clientSecret: 'e2e-client-secret-value' };
 
+/** The sample user the helpers sign in as by default, and that user's connection id. */
+export const SAMPLE_USER = 'ana';
+export const SAMPLE_CONNECTION_ID = `user:${SAMPLE_USER}`;
+
 /** The sample app wired to a separately started emulator and a test database, as a user deploys it. */
 export interface SampleUnderTest {
   sample: RunningSample;
   emulator: HoverEmulator;
   /** `http://localhost:<port>` of the sample app */
   url: string;
+  /** Signs in to the sample as `user` (default {@link SAMPLE_USER}); resolves to the session's `Cookie` header. */
+  signIn(user?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -55,11 +61,26 @@ export async function startSampleUnderTest(
     sample,
     emulator,
     url: sample.url,
+    signIn: (user = SAMPLE_USER) => signInToSample(sample.url, user),
     close: async () => {
       await sample.close();
       await emulator.stop();
     },
   };
+}
+
+/** `POST /sign-in` as `user`; the session cookie as a `Cookie` header. */
+export async function signInToSample(url: string, user: string): Promise<string> {
+  const response = await fetch(`${url}/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ user }),
+  });
+  await response.text();
+  const cookie = response.headers.getSetCookie().map((header) => header.split(';')[0]).join('; ');
+  if (response.status !== 303 || !cookie.startsWith('sample.sid=')) throw new Error(`sign-in as ${user} answered ${response.status}`);
+  return cookie;
 }
 
 /** A response read without following redirects. */
@@ -96,7 +117,7 @@ export function cookiesOf(response: RawResponse): string {
 
 /** What a browser does between clicking "Connect Hover" and landing back on the sample app. */
 export interface ConsentRun {
-  /** The Cookie header this browser sends to the sample (the browser-binding cookie). */
+  /** The Cookie header this browser sends to the sample (the session and the browser-binding cookie). */
   cookie: string;
   /** The consent page HTML the user saw. */
   consentPage: RawResponse;
@@ -107,7 +128,7 @@ export interface ConsentRun {
 }
 
 /**
- * Clicks "Connect Hover" on the sample, then Allow or Deny on the emulator's consent page, then
+ * Signs in (as {@link SAMPLE_USER}, unless `cookie` carries a session), clicks "Connect Hover" on the sample, then Allow or Deny on the emulator's consent page, then
  * follows Hover's redirect to the sample's callback — redirects followed by hand, as a browser would.
  */
 export async function runConsent(
@@ -115,9 +136,10 @@ export async function runConsent(
   decision: 'allow' | 'deny',
   { authorizePath = '/hover/authorize', cookie: browserCookie }: { authorizePath?: string; cookie?: string } = {},
 ): Promise<ConsentRun> {
-  const authorize = await get(`${target.url}${authorizePath}`, browserCookie ? { headers: { cookie: browserCookie } } : {});
+  const session = browserCookie ?? (await target.signIn());
+  const authorize = await get(`${target.url}${authorizePath}`, { headers: { cookie: session } });
   if (authorize.status !== 302 || !authorize.location) throw new Error(`authorize answered ${authorize.status}`);
-  const cookie = cookiesOf(authorize) || (browserCookie ?? '');
+  const cookie = [session, cookiesOf(authorize)].filter(Boolean).join('; ');
   const consentPage = await get(authorize.location);
   if (!consentPage.text.includes(`value="${decision}"`)) return { cookie, consentPage, callbackUrl: null, callback: null };
   const fields = formFields(consentPage.text, `${decision}-form`);
@@ -136,7 +158,7 @@ export async function runConsent(
 
 /**
  * Registers the Jest hooks of a suite that works on one connected sample app: the sample on a SQLite
- * file for the whole suite; before each test, `faults` are set, the default connection is (re)connected
+ * file for the whole suite; before each test, `faults` are set, the sample user's connection is (re)connected
  * through the consent page (a fresh grant, and a clean back-off), and the emulator's counters reset.
  */
 export function connectedSampleSuite(faults: Partial<HoverEmulatorFaults>) {
@@ -158,8 +180,8 @@ export function connectedSampleSuite(faults: Partial<HoverEmulatorFaults>) {
   return {
     /** The running sample and its emulator. */
     target: () => target,
-    /** The stored default connection, tokens decrypted. */
-    stored: async (): Promise<HoverConnection> => (await target.sample.app.get(HoverConnectionRepository).findById('default')) as HoverConnection,
+    /** The sample user's stored connection, tokens decrypted. */
+    stored: async (): Promise<HoverConnection> => (await target.sample.app.get(HoverConnectionRepository).findById(SAMPLE_CONNECTION_ID)) as HoverConnection,
     /** The sample's HoverHttpService. */
     hover: () => target.sample.app.get(HoverHttpService),
     /** Refresh grants that reached the emulator since the last reset. */
