@@ -117,10 +117,8 @@ export function hoverAuthOptionsFromEnv(env: Record<string, string | undefined>,
       result[top] = { ...(result[top] as object | undefined), [nested]: value };
     }
   }
-  if (problems.length === 0) {
-    // The module's own checks, worded with variable names instead of option names.
-    for (const message of checkHoverAuthOptionFields(result)) problems.push(renameOptions(message, prefix));
-  }
+  // The module's own checks of the values that could be read, worded with variable names.
+  for (const message of checkHoverAuthOptionFields(result)) problems.push(renameOptions(message, prefix));
   if (problems.length > 0) throw new HoverAuthConfigurationError(problems);
   return result as Partial<HoverAuthModuleOptions>;
 }
@@ -139,15 +137,14 @@ function readValue(name: string, kind: VariableKind, text: string, problems: str
       if (text === 'true' || text === 'false') return text === 'true';
       problems.push(`${name} must be true or false (got "${text.slice(0, 40)}").`);
       return undefined;
-    case 'encryptionKeys':
-      return text.split(',').map((entry) => {
-        const separator = entry.indexOf(':');
-        if (separator <= 0) {
-          problems.push(`${name} must be a comma-separated list of id:base64key, newest first (e.g. 2026-01:<32 random bytes in base64>); the value is not shown.`);
-          return { id: '', key: '' };
-        }
-        return { id: entry.slice(0, separator).trim(), key: entry.slice(separator + 1).trim() };
-      });
+    case 'encryptionKeys': {
+      const entries = text.split(',').map((entry) => entry.indexOf(':'));
+      if (entries.some((separator) => separator <= 0)) {
+        problems.push(`${name} must be a comma-separated list of id:base64key, newest first (e.g. 2026-01:<32 random bytes in base64>); the value is not shown.`);
+        return undefined;
+      }
+      return text.split(',').map((entry, index) => ({ id: entry.slice(0, entries[index]).trim(), key: entry.slice(entries[index] + 1).trim() }));
+    }
   }
 }
 
