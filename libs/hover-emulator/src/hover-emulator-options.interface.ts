@@ -16,8 +16,10 @@ export interface HoverEmulatorOptions {
    * - client `DEFAULT_EMULATOR_CLIENT`;
    * - org 1 "Acme Roofing" (plan "Pro", integrations enabled) with 30 jobs;
    * - org 2 "Budget Gutters" (plan "Basic", no integrations) with 3 jobs;
-   * - user 1 Alice Anders `alice@acme-roofing.example` (org 1, the default signed-in user) and
-   *   user 2 Bob Baker `bob@budget-gutters.example` (org 2).
+   * - org 3 "Coastal Claims" (plan "Pro", integrations enabled) with 12 jobs;
+   * - user 1 Alice Anders `alice@acme-roofing.example` (org 1, the default signed-in user),
+   *   user 2 Bob Baker `bob@budget-gutters.example` (org 2) and
+   *   user 3 Carol Chen `carol@coastal-claims.example` (org 3).
    * With `false` the emulator starts empty: register a client and seed an org and a user yourself.
    */
   seedDefaults?: boolean;

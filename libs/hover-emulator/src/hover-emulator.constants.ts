@@ -41,6 +41,15 @@ export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 7200;
 /** Default authorization-code lifetime in seconds (Doorkeeper: 10 minutes). Internal. */
 export const DEFAULT_AUTHORIZATION_CODE_TTL_SECONDS = 600;
 
+/**
+ * Cookie that signs one browser in to the emulator as a seeded user (value: the user id), set by the
+ * consent page's "Not you?" form; it wins over `setSignedInUser` for that browser. Internal.
+ */
+export const EMULATOR_USER_COOKIE = 'hover_emulator_user';
+
+/** Where the consent page's "Not you?" form posts (an emulator-only route, not Hover's). Internal. */
+export const EMULATOR_SIGN_IN_PATH = '/__emulator/sign-in';
+
 /** Text shown on the consent page for an org whose plan lacks integrations (Hover's wording). */
 export const INTEGRATIONS_UNAVAILABLE_MESSAGE =
   'Third-party integrations are not available on your plan. Upgrade or contact us to enable integrations.';

@@ -61,6 +61,50 @@ describe('HoverEmulator lifecycle and programmatic control', () => {
     expect((await request(`${url}/oauth/authorize?client_id=${DEFAULT_EMULATOR_CLIENT.clientId}`)).status).toBe(401);
   });
 
+  it('default world: orgs 1–3 and users 1–3, user 1 signed in; Carol connects org 3 with its 12 jobs', async () => {
+    emulator = new HoverEmulator();
+    const url = await emulator.start();
+    expect(emulator.orgs()).toEqual([
+      { id: 1, name: 'Acme Roofing', planName: 'Pro', integrations: true },
+      { id: 2, name: 'Budget Gutters', planName: 'Basic', integrations: false },
+      { id: 3, name: 'Coastal Claims', planName: 'Pro', integrations: true },
+    ]);
+    expect(emulator.users()).toEqual([
+      { id: 1, email: 'alice@acme-roofing.example', name: 'Alice Anders', orgId: 1, orgName: 'Acme Roofing', integrations: true },
+      { id: 2, email: 'bob@budget-gutters.example', name: 'Bob Baker', orgId: 2, orgName: 'Budget Gutters', integrations: false },
+      { id: 3, email: 'carol@coastal-claims.example', name: 'Carol Chen', orgId: 3, orgName: 'Coastal Claims', integrations: true },
+    ]);
+    expect((await exchangeCode(url, await obtainCode(url))).json.owner_id).toBe(1);
+
+    emulator.setSignedInUser(3);
+    const token = await exchangeCode(url, await obtainCode(url));
+    expect(token.json.owner_id).toBe(3);
+    const profile = await request(`${url}/api/v2/users/profile`, { headers: { authorization: `Bearer ${token.json.access_token}` } });
+    expect(profile.json).toMatchObject({ id: 3, email: 'carol@coastal-claims.example', first_name: 'Carol', last_name: 'Chen' });
+    expect(profile.json.orgs).toMatchObject([{ id: 3, name: 'Coastal Claims', plan: { name: 'Pro' }, feature_access: { integrations: true } }]);
+    const jobs = await request(`${url}/api/v3/jobs`, { headers: { authorization: `Bearer ${token.json.access_token}` } });
+    expect(jobs.json.pagination).toEqual({ current_page: 1, next_page: null, total: 12 });
+    expect(jobs.json.results[0].id).toBe(30001);
+  });
+
+  it('users() and orgs() return copies, follow seeding and reset()', () => {
+    emulator = new HoverEmulator();
+    emulator.users()[0].name = 'Mallory';
+    emulator.orgs()[0].integrations = false;
+    expect(emulator.users()[0].name).toBe('Alice Anders');
+    expect(emulator.orgs()[0].integrations).toBe(true);
+
+    emulator.seedOrg({ id: 4, name: 'Delta Decks', integrations: false });
+    emulator.seedUser({ id: 4, email: 'dan@delta.example', firstName: 'Dan', lastName: 'Delta', orgId: 4 });
+    expect(emulator.users().at(-1)).toEqual({ id: 4, email: 'dan@delta.example', name: 'Dan Delta', orgId: 4, orgName: 'Delta Decks', integrations: false });
+    expect(emulator.orgs().at(-1)).toEqual({ id: 4, name: 'Delta Decks', planName: 'Basic', integrations: false });
+    emulator.reset();
+    expect(emulator.users().map((u) => u.id)).toEqual([1, 2, 3]);
+
+    expect(new HoverEmulator({ seedDefaults: false }).users()).toEqual([]);
+    expect(new HoverEmulator({ seedDefaults: false }).orgs()).toEqual([]);
+  });
+
   it('rejects invalid options, seeds and faults with explanatory errors', () => {
     expect(() => new HoverEmulator({ accessTokenTtlSeconds: 0 })).toThrow(RangeError);
     emulator = new HoverEmulator();
@@ -106,7 +150,10 @@ describe('HoverEmulator lifecycle and programmatic control', () => {
     const code = await obtainCode(url);
     const tokens = (await exchangeCode(url, code)).json;
     await postToken(url, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: DEFAULT_EMULATOR_CLIENT.clientId, client_secret: DEFAULT_EMULATOR_CLIENT.clientSecret });
+    const signIn = await request(`${url}/__emulator/sign-in`, { method: 'POST', body: new URLSearchParams({ user_id: '3', state: 'state-123' }) });
+    expect(signIn.status).toBe(303);
     const log = lines.join('\n');
+    expect(log).toContain('browser signed in as user 3');
     expect(log).toContain('POST /oauth/token grant_type=authorization_code -> 200');
     expect(log).toContain('POST /oauth/token grant_type=refresh_token -> 200');
     for (const secret of [code, tokens.access_token, tokens.refresh_token, DEFAULT_EMULATOR_CLIENT.clientSecret, 'state-123']) {

@@ -10,6 +10,8 @@ import { HoverEmulatorApiRequest } from './hover-emulator-api-request.interface'
 import { HoverEmulatorClient } from './hover-emulator-client.interface';
 import { HoverEmulatorFaults } from './hover-emulator-faults.interface';
 import { HoverEmulatorOptions } from './hover-emulator-options.interface';
+import { HoverEmulatorOrg } from './hover-emulator-org.interface';
+import { HoverEmulatorUser } from './hover-emulator-user.interface';
 import { AccessTokenSigner } from './oauth/access-token-signer';
 import { createAuthorizeRouter } from './oauth/authorize.routes';
 import { createTokenRouter } from './oauth/token.routes';
@@ -172,10 +174,31 @@ export class HoverEmulator {
     this.store.seedJobs(orgId, count);
   }
 
+  /**
+   * Everyone who can sign in on the consent page (the "Not you?" form offers the same list), e.g. for
+   * a dev panel. Also `GET /__emulator/users` → `{ users: [...] }`.
+   * @returns `[{ id, email, name: "First Last", orgId, orgName, integrations }]` ordered by id, copies;
+   *   with the default world users 1 Alice (org 1), 2 Bob (org 2, no integrations), 3 Carol (org 3)
+   */
+  users(): HoverEmulatorUser[] {
+    return this.store.listUsers();
+  }
+
+  /**
+   * Every seeded org. Also `GET /__emulator/orgs` → `{ orgs: [...] }`.
+   * @returns `[{ id, name, planName, integrations }]` ordered by id, copies; `integrations` is the
+   *   current value (see `setOrgIntegrations`)
+   */
+  orgs(): HoverEmulatorOrg[] {
+    return this.store.listOrgs();
+  }
+
   // ---- control --------------------------------------------------------------------------------
 
   /**
    * Chooses who the consent page acts as (default: the first seeded user, user 1 with the defaults).
+   * A browser that picked a user with the consent page's "Not you?" form (cookie
+   * `hover_emulator_user`) keeps acting as that user; this sets it for every other browser and client.
    * @throws Error when the user is not seeded
    */
   setSignedInUser(userId: number): void {

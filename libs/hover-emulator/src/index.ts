@@ -8,6 +8,8 @@ export type { HoverEmulatorOptions } from './hover-emulator-options.interface';
 export type { HoverEmulatorFaults } from './hover-emulator-faults.interface';
 export type { HoverEmulatorClient } from './hover-emulator-client.interface';
 export type { HoverEmulatorApiRequest } from './hover-emulator-api-request.interface';
+export type { HoverEmulatorUser } from './hover-emulator-user.interface';
+export type { HoverEmulatorOrg } from './hover-emulator-org.interface';
 export { DEFAULT_EMULATOR_CLIENT } from './hover-emulator.constants';
 export { startHoverEmulator } from './harness/start-hover-emulator';
 export type { RunningHoverEmulator, StartHoverEmulatorOptions } from './harness/start-hover-emulator';

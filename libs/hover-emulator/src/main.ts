@@ -57,7 +57,8 @@ async function serve(port: number): Promise<void> {
   console.log(`[hover-emulator]   client_id:     ${DEFAULT_EMULATOR_CLIENT.clientId}`);
   console.log(`[hover-emulator]   client_secret: ${DEFAULT_EMULATOR_CLIENT.clientSecret}  (fake emulator-only value, not a Hover secret)`);
   console.log(`[hover-emulator]   redirect URIs: ${DEFAULT_EMULATOR_CLIENT.redirectUris.join(', ')}`);
-  console.log('[hover-emulator]   signed in as user 1 (org 1 "Acme Roofing", integrations); org 2 "Budget Gutters" has none');
+  console.log('[hover-emulator]   signed in as user 1 (org 1 "Acme Roofing", integrations); org 2 "Budget Gutters" has none;');
+  console.log('[hover-emulator]   user 3 (org 3 "Coastal Claims", integrations): pick "Not you?" on the consent page, per browser');
 
   let stopping = false;
   const shutdown = (signal: string): void => {

@@ -182,6 +182,35 @@ describe('/__emulator control surface over HTTP', () => {
     expect((await post('/signed-in-user', {})).status).toBe(400);
   });
 
+  it('GET /users lists who can sign in, with org and current integrations', async () => {
+    emulator.setOrgIntegrations(3, false);
+    const res = await get('/users');
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({
+      users: [
+        { id: 1, email: 'alice@acme-roofing.example', name: 'Alice Anders', orgId: 1, orgName: 'Acme Roofing', integrations: true },
+        { id: 2, email: 'bob@budget-gutters.example', name: 'Bob Baker', orgId: 2, orgName: 'Budget Gutters', integrations: false },
+        { id: 3, email: 'carol@coastal-claims.example', name: 'Carol Chen', orgId: 3, orgName: 'Coastal Claims', integrations: false },
+      ],
+    });
+    expect(res.json.users).toEqual(emulator.users());
+  });
+
+  it('GET /orgs lists the orgs with plan and current integrations', async () => {
+    await post('/orgs/2/integrations', { enabled: true });
+    const res = await get('/orgs');
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({
+      orgs: [
+        { id: 1, name: 'Acme Roofing', planName: 'Pro', integrations: true },
+        { id: 2, name: 'Budget Gutters', planName: 'Basic', integrations: true },
+        { id: 3, name: 'Coastal Claims', planName: 'Pro', integrations: true },
+      ],
+    });
+    expect(res.json.orgs).toEqual(emulator.orgs());
+    expect((await post('/users')).status).toBe(404); // GET only
+  });
+
   it('POST /clients registers a client usable at /oauth/authorize', async () => {
     const res = await post('/clients', { clientId: 'sample', clientSecret: 's3cret', redirectUris: ['http://localhost:4000/cb'], name: 'Sample App' });
     expect(res.status).toBe(201);

@@ -16,9 +16,13 @@ import type { HoverEmulator } from '../hover-emulator';
  *   the API request log, oldest first (last 100,000 requests);
  * - `POST /__emulator/orgs/:id/integrations` `{ enabled: boolean }` → `{ id, integrations }`; with
  *   `false` the org's API calls but the profile answer 403 (see `HoverEmulator.setOrgIntegrations`);
+ * - `GET /__emulator/users` → `{ users: [{ id, email, name, orgId, orgName, integrations }] }` (see
+ *   `HoverEmulator.users`); `GET /__emulator/orgs` → `{ orgs: [{ id, name, planName, integrations }] }`;
  * - `POST /__emulator/signed-in-user` `{ userId: number }` → `{ userId }`;
  * - `POST /__emulator/clients` `{ clientId, clientSecret, redirectUris, name? }` → 201 `{ clientId }`;
  * - anything else under `/__emulator` → 404 `{ error: 'not_found' }`.
+ * Not here: `POST /__emulator/sign-in`, the consent page's HTML "Not you?" form, lives with the
+ * consent page in oauth/authorize.routes.ts.
  */
 export function createControlRouter(emulator: HoverEmulator): Router {
   const router = express.Router();
@@ -71,6 +75,14 @@ export function createControlRouter(emulator: HoverEmulator): Router {
 
   router.get('/api-requests', (_req, res) => {
     res.json({ requests: emulator.apiRequestLog() });
+  });
+
+  router.get('/users', (_req, res) => {
+    res.json({ users: emulator.users() });
+  });
+
+  router.get('/orgs', (_req, res) => {
+    res.json({ orgs: emulator.orgs() });
   });
 
   router.post('/orgs/:id/integrations', (req: Request<{ id: string }>, res) => {

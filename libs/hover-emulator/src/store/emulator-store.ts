@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'crypto';
 import { MAX_API_REQUEST_LOG_ENTRIES } from '../hover-emulator.constants';
 import { HoverEmulatorApiRequest } from '../hover-emulator-api-request.interface';
+import { HoverEmulatorOrg } from '../hover-emulator-org.interface';
+import { HoverEmulatorUser } from '../hover-emulator-user.interface';
 import {
   AuthorizationCodeRecord,
   ClientRecord,
@@ -102,6 +104,30 @@ export class EmulatorStore {
   /** @returns the user or `undefined`. */
   findUser(userId: number): UserRecord | undefined {
     return this.users.get(userId);
+  }
+
+  /** @returns every org as a copy, ordered by id. */
+  listOrgs(): HoverEmulatorOrg[] {
+    return [...this.orgs.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((org) => ({ id: org.id, name: org.name, planName: org.planName, integrations: org.integrations }));
+  }
+
+  /** @returns every user with their org's name and integrations flag, ordered by id. */
+  listUsers(): HoverEmulatorUser[] {
+    return [...this.users.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((user) => {
+        const org = this.orgs.get(user.orgId);
+        return {
+          id: user.id,
+          email: user.email,
+          name: `${user.firstName} ${user.lastName}`,
+          orgId: user.orgId,
+          orgName: org?.name ?? '',
+          integrations: org?.integrations ?? false,
+        };
+      });
   }
 
   /** Replaces the org's jobs with `count` deterministic ones (see `buildJobs`). */
