@@ -1,14 +1,14 @@
 /**
  * The emulator package's test helpers used the way a user's test uses them: `startHoverEmulator`
  * with the app's client, the real app (the sample, through its own bootstrap) pointed at it, and
- * `completeConsent` doing the browser's part of the flow over real HTTP. SQLite only: the helpers
- * do not touch the database.
+ * `completeConsent` doing the browser's part of the flow over real HTTP, for a browser signed in to the
+ * sample (its session cookie passed in `headers`). SQLite only: the helpers do not touch the database.
  */
 import { HoverConnectionsService } from '@hover-auth/nestjs';
 import { completeConsent, ConsentFlowError, startHoverEmulator, type RunningHoverEmulator } from '@hover-auth/emulator';
 import { startSampleApp, type RunningSample } from '../apps/sample/src/start-sample-app';
 import { freePort } from './support/free-port';
-import { E2E_CLIENT } from './support/sample-harness';
+import { E2E_CLIENT, SAMPLE_CONNECTION_ID, SAMPLE_USER, signInToSample } from './support/sample-harness';
 import { createTestDatabase, e2eDatabaseKinds, type TestDatabase } from './support/test-databases';
 import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
 
@@ -18,6 +18,8 @@ describe.each(e2eDatabaseKinds(['sqlite'] as const))('completeConsent with start
   let sample: RunningSample;
   let redirectUri: string;
   let authorizeUrl: string;
+  /** The sample's session cookie of SAMPLE_USER: the request headers the sample needs to start a flow. */
+  let headers: Record<string, string>;
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
@@ -37,6 +39,7 @@ describe.each(e2eDatabaseKinds(['sqlite'] as const))('completeConsent with start
       false,
     );
     authorizeUrl = `${sample.url}/hover/authorize`;
+    headers = { cookie: await signInToSample(sample.url, SAMPLE_USER) };
   });
 
   beforeEach(() => {
@@ -51,10 +54,10 @@ describe.each(e2eDatabaseKinds(['sqlite'] as const))('completeConsent with start
     await database?.drop();
   });
 
-  const stored = () => sample.app.get(HoverConnectionsService).get('default');
+  const stored = () => sample.app.get(HoverConnectionsService).get(SAMPLE_CONNECTION_ID);
 
   it('Allow: the callback redirects to the success path after exactly one code exchange, and the connection is stored', async () => {
-    const result = await completeConsent({ emulator: hover.emulator, authorizeUrl });
+    const result = await completeConsent({ emulator: hover.emulator, authorizeUrl, headers });
     expect(result.status).toBe(302);
     expect(result.location).toBe('/?connected=1');
     expect(result.headers.get('cache-control')).toBe('no-store');
@@ -74,13 +77,13 @@ describe.each(e2eDatabaseKinds(['sqlite'] as const))('completeConsent with start
   });
 
   it('a returnTo chosen at the authorize route is where the callback sends the browser', async () => {
-    const result = await hover.completeConsent({ authorizeUrl: `${authorizeUrl}?returnTo=${encodeURIComponent('/jobs?page=2')}` });
+    const result = await hover.completeConsent({ authorizeUrl: `${authorizeUrl}?returnTo=${encodeURIComponent('/jobs?page=2')}`, headers });
     expect(result.location).toBe('/jobs?page=2');
     expect(hover.emulator.tokenRequestCount('authorization_code')).toBe(1);
   });
 
   it('Deny lands on hover_error=access_denied without any token request', async () => {
-    const result = await completeConsent({ emulator: hover.emulator, authorizeUrl, decision: 'deny' });
+    const result = await completeConsent({ emulator: hover.emulator, authorizeUrl, headers, decision: 'deny' });
     expect(result.status).toBe(302);
     expect(result.location).toBe('/?hover_error=access_denied');
     expect(result.callbackUrl.searchParams.get('error')).toBe('access_denied');
@@ -90,16 +93,20 @@ describe.each(e2eDatabaseKinds(['sqlite'] as const))('completeConsent with start
   it('userId picks who clicks: the connection belongs to their org', async () => {
     hover.emulator.seedOrg({ id: 9, name: 'Nine Gables' });
     hover.emulator.seedUser({ id: 90, email: 'nina@nine-gables.example', firstName: 'Nina', lastName: 'Gable', orgId: 9 });
-    const result = await completeConsent({ emulator: hover.baseUrl, authorizeUrl, userId: 90 });
-    expect(result.location).toBe('/?connected=1');
+    const result = await completeConsent({ emulator: hover.baseUrl, authorizeUrl, headers, userId: 90 });
+    // The sample user's connection was on Acme Roofing: reconnectToDifferentOrg 'accept' (the default) says so.
+    expect(result.location).toBe('/?connected=1&hover_notice=reconnected_to_different_org');
     expect(await stored()).toMatchObject({ hoverOrgId: '9', hoverUserId: '90', hoverOrgName: 'Nine Gables' });
   });
 
   it("a browser cookie passed in headers is kept: the app reuses that browser's binding", async () => {
-    const first = await completeConsent({ emulator: hover.emulator, authorizeUrl });
+    const first = await completeConsent({ emulator: hover.emulator, authorizeUrl, headers });
     const second = await completeConsent({ emulator: hover.emulator, authorizeUrl, headers: { cookie: first.cookieHeader } });
     expect(second.location).toBe('/?connected=1');
     expect(second.cookies.hover_oauth_browser).toBe(first.cookies.hover_oauth_browser);
+    // The session cookie came through the jar of the first flow and still signs the browser in.
+    expect(first.cookies['sample.sid']).toBeDefined();
+    expect(second.cookies['sample.sid']).toBe(first.cookies['sample.sid']);
   });
 
   describe('errors name the cause', () => {
@@ -113,7 +120,7 @@ describe.each(e2eDatabaseKinds(['sqlite'] as const))('completeConsent with start
     it('an app pointed at another Hover than this emulator', async () => {
       const other = await startHoverEmulator();
       try {
-        const failure = completeConsent({ emulator: other.emulator, authorizeUrl });
+        const failure = completeConsent({ emulator: other.emulator, authorizeUrl, headers });
         await expect(failure).rejects.toMatchObject({ reason: 'redirected-elsewhere', status: 302 });
         await expect(failure).rejects.toThrow(
           `redirected to ${hover.baseUrl}/oauth/authorize, not to this emulator's ${other.baseUrl}/oauth/authorize. Point your app's Hover base URL`,
@@ -125,22 +132,23 @@ describe.each(e2eDatabaseKinds(['sqlite'] as const))('completeConsent with start
     });
 
     it("the org's plan has no integrations (no Allow form)", async () => {
-      const failure = completeConsent({ emulator: hover.emulator, authorizeUrl, userId: 2 });
+      const failure = completeConsent({ emulator: hover.emulator, authorizeUrl, headers, userId: 2 });
       await expect(failure).rejects.toMatchObject({ reason: 'integrations-unavailable', status: 403 });
       await expect(failure).rejects.toThrow('the signed-in user\'s org "Budget Gutters" has no integrations on its plan ("Third-party integrations are not available on your plan.');
       hover.emulator.setFaults({ consentWithoutIntegrations: 'allow' });
-      expect((await completeConsent({ emulator: hover.emulator, authorizeUrl, userId: 2 })).location).toBe('/?connected=1');
+      // Org 2 replaces the org of the previous cases: a different org, so the success redirect carries the notice.
+      expect((await completeConsent({ emulator: hover.emulator, authorizeUrl, headers, userId: 2 })).location).toBe('/?connected=1&hover_notice=reconnected_to_different_org');
       expect(await stored()).toMatchObject({ hoverOrgId: '2', integrationsEnabled: false });
     });
 
     it('a client or redirect URI the emulator does not know', async () => {
       try {
         hover.emulator.registerClient({ ...E2E_CLIENT, redirectUris: ['http://localhost:1/hover/callback'] });
-        await expect(completeConsent({ emulator: hover.emulator, authorizeUrl })).rejects.toThrow(
+        await expect(completeConsent({ emulator: hover.emulator, authorizeUrl, headers })).rejects.toThrow(
           `completeConsent: redirect_uri "${redirectUri}" is not registered for client "${E2E_CLIENT.clientId}" (invalid_redirect_uri`,
         );
         hover.emulator.reset(); // drops every client but the default one
-        await expect(completeConsent({ emulator: hover.emulator, authorizeUrl })).rejects.toThrow(
+        await expect(completeConsent({ emulator: hover.emulator, authorizeUrl, headers })).rejects.toThrow(
           `completeConsent: client_id "${E2E_CLIENT.clientId}" is not registered at the emulator (invalid_client)`,
         );
       } finally {

@@ -1,6 +1,7 @@
 /**
  * Hostile input, one case per kind (RFC 9700's threats, oauth4webapi-style strictness), against the
- * sample app over real HTTP, the emulator and a real SQLite file. Every case asserts the status, the
+ * sample app over real HTTP, the emulator and a real SQLite file. Flows are started by browsers signed
+ * in to the sample as SAMPLE_USER (connection SAMPLE_CONNECTION_ID). Every case asserts the status, the
  * stable error code, how many requests reached Hover's token endpoint, and that the stored connection
  * is unchanged.
  */
@@ -11,7 +12,16 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { DataSource } from 'typeorm';
 import { CapturingLogger } from './support/capturing-logger';
-import { cookiesOf, E2E_CLIENT, get, runConsent, startSampleUnderTest, type RawResponse, type SampleUnderTest } from './support/sample-harness';
+import {
+  cookiesOf,
+  E2E_CLIENT,
+  get,
+  runConsent,
+  SAMPLE_CONNECTION_ID,
+  startSampleUnderTest,
+  type RawResponse,
+  type SampleUnderTest,
+} from './support/sample-harness';
 import { createSqliteDatabase, type TestDatabase } from './support/test-databases';
 import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
 
@@ -20,6 +30,8 @@ const ISSUER = 'https://hover.to';
 describe('hostile input', () => {
   let database: TestDatabase;
   let target: SampleUnderTest;
+  /** The Cookie header of a session signed in as the sample user, for the API calls and the home page. */
+  let session: string;
   const logger = new CapturingLogger();
   const secrets = new Set<string>([E2E_CLIENT.clientSecret, ...E2E_ENCRYPTION_KEYS.map((entry) => entry.key)]);
 
@@ -27,7 +39,8 @@ describe('hostile input', () => {
     database = createSqliteDatabase();
     target = await startSampleUnderTest(database, { HOVER_ISSUER: ISSUER }, logger);
     target.sample.app.useLogger(logger);
-    const run = await runConsent(target, 'allow');
+    session = await target.signIn();
+    const run = await runConsent(target, 'allow', { cookie: session });
     expect(run.callback?.location).toBe('/?connected=1');
     await rememberSecrets();
   });
@@ -40,19 +53,33 @@ describe('hostile input', () => {
   const dataSource = () => target.sample.app.get(DataSource);
   /** The stored connection exactly as in the database (ciphertext included). */
   const rawConnection = async () => (await dataSource().query('SELECT * FROM hover_connections ORDER BY connection_id')) as Array<Record<string, unknown>>;
+  /** The sample user's row of {@link rawConnection}. */
+  const ownRow = async () => (await rawConnection()).find((row) => row.connection_id === SAMPLE_CONNECTION_ID) as Record<string, any>;
 
   async function rememberSecrets(): Promise<void> {
-    const connection = await target.sample.app.get(HoverConnectionRepository).findById('default');
+    const connection = await target.sample.app.get(HoverConnectionRepository).findById(SAMPLE_CONNECTION_ID);
     if (connection) {
       secrets.add(connection.accessToken);
       if (connection.refreshToken) secrets.add(connection.refreshToken);
     }
   }
 
-  /** Starts a flow in a fresh browser: the state and the browser's cookie. */
-  async function startFlow(query = ''): Promise<{ state: string; cookie: string; authorize: RawResponse }> {
-    const authorize = await get(`${target.url}/hover/authorize${query}`);
-    return { state: new URL(authorize.location as string).searchParams.get('state') as string, cookie: cookiesOf(authorize), authorize };
+  /**
+   * Starts a flow in a fresh browser signed in to the sample: the state, the browser's Cookie header
+   * (its session and the flow cookie), the session and the flow cookie alone.
+   */
+  async function startFlow(query = ''): Promise<{ state: string; cookie: string; session: string; flowCookie: string; authorize: RawResponse }> {
+    const browserSession = await target.signIn();
+    const authorize = await get(`${target.url}/hover/authorize${query}`, { headers: { cookie: browserSession } });
+    expect(authorize.status).toBe(302);
+    const flowCookie = cookiesOf(authorize);
+    return {
+      state: new URL(authorize.location as string).searchParams.get('state') as string,
+      cookie: `${browserSession}; ${flowCookie}`,
+      session: browserSession,
+      flowCookie,
+      authorize,
+    };
   }
 
   const callback = (query: string, cookie?: string) => get(`${target.url}/hover/callback?${query}`, cookie ? { headers: { cookie } } : {});
@@ -81,10 +108,10 @@ describe('hostile input', () => {
     it("a flow cookie altered, or another flow's cookie renamed to this state → 400 HOVER_INVALID_STATE", async () => {
       const mine = await startFlow();
       const other = await startFlow();
-      const [name, value] = mine.cookie.split('=');
-      const flipped = `${name}=${value.slice(0, -3)}${value.endsWith('AAA') ? 'BBB' : 'AAA'}`;
+      const [name, value] = mine.flowCookie.split('=');
+      const flipped = `${mine.session}; ${name}=${value.slice(0, -3)}${value.endsWith('AAA') ? 'BBB' : 'AAA'}`;
       await expectRefused(() => callback(`code=abc&state=${mine.state}`, flipped), 400, 'HOVER_INVALID_STATE');
-      const transplanted = `${name}=${other.cookie.split('=')[1]}`;
+      const transplanted = `${mine.session}; ${name}=${other.flowCookie.split('=')[1]}`;
       await expectRefused(() => callback(`code=abc&state=${mine.state}`, transplanted), 400, 'HOVER_INVALID_STATE');
       // The untouched flow still completes.
       expect((await callback(`error=access_denied&state=${mine.state}`, mine.cookie)).location).toBe('/?hover_error=access_denied');
@@ -114,6 +141,8 @@ describe('hostile input', () => {
       await expectRefused(() => callback(`code=abc&state=${attacker.state}`, victim.cookie), 400, 'HOVER_STATE_BROWSER_MISMATCH');
       const noCookie = await startFlow();
       await expectRefused(() => callback(`code=abc&state=${noCookie.state}`), 400, 'HOVER_STATE_BROWSER_MISMATCH');
+      // Signed in as the same sample user, but without the flow's cookie: the session does not stand in for it.
+      await expectRefused(() => callback(`code=abc&state=${noCookie.state}`, noCookie.session), 400, 'HOVER_STATE_BROWSER_MISMATCH');
     });
 
     it("a callback replayed from another browser does not spend the real user's flow", async () => {
@@ -163,9 +192,9 @@ describe('hostile input', () => {
       await expectRefused(() => callback(`error=access_denied&state=${randomBytes(32).toString('base64url')}`), 400, 'HOVER_STATE_BROWSER_MISMATCH');
     });
 
-    it('an anonymous flood of the authorize route stores nothing: 300 starts, 0 rows', async () => {
+    it('a flood of the authorize route from one signed-in session stores nothing: 300 starts, 0 rows', async () => {
       const before = Number((await dataSource().query('SELECT COUNT(*) AS n FROM hover_authorization_states'))[0].n);
-      const answers = await Promise.all(Array.from({ length: 300 }, () => get(`${target.url}/hover/authorize`)));
+      const answers = await Promise.all(Array.from({ length: 300 }, () => get(`${target.url}/hover/authorize`, { headers: { cookie: session } })));
       expect(new Set(answers.map((answer) => answer.status))).toEqual(new Set([302]));
       expect(Number((await dataSource().query('SELECT COUNT(*) AS n FROM hover_authorization_states'))[0].n)).toBe(before);
     });
@@ -189,13 +218,13 @@ describe('hostile input', () => {
       flow = await startFlow();
       const script = encodeURIComponent('<script>alert(1)</script>');
       expect((await callback(`error=${script}&state=${flow.state}`, flow.cookie)).location).toBe('/?hover_error=authorization_failed');
-      const home = await get(`${target.url}/?hover_error=${script}`);
+      const home = await get(`${target.url}/?hover_error=${script}`, { headers: { cookie: session } });
       expect(home.text).toContain('Connecting to Hover failed (&lt;script&gt;alert(1)&lt;/script&gt;).');
       expect(home.text).not.toContain('<script>alert(1)</script>');
     });
 
     it('two concurrent callbacks with the same state → exactly one token request', async () => {
-      const run = await runConsent(target, 'deny'); // warms nothing; just proves the consent page is up
+      const run = await runConsent(target, 'deny', { cookie: session }); // warms nothing; just proves the consent page is up
       expect(run.callback?.location).toBe('/?hover_error=access_denied');
       const { state, cookie, authorize } = await startFlow();
       const consent = new URL(authorize.location as string);
@@ -221,21 +250,22 @@ describe('hostile input', () => {
         ['//evil.example/x', '/?connected=1'],
         ['/\\evil.example', '/?connected=1'],
       ]) {
-        const run = await runConsent(target, 'allow', { authorizePath: `/hover/authorize?returnTo=${encodeURIComponent(returnTo)}` });
+        const run = await runConsent(target, 'allow', { authorizePath: `/hover/authorize?returnTo=${encodeURIComponent(returnTo)}`, cookie: session });
         expect(run.callback?.location).toBe(expected);
         await rememberSecrets();
       }
-      const run = await runConsent(target, 'allow');
+      const run = await runConsent(target, 'allow', { cookie: session });
       expect(run.callback?.location).toBe('/?connected=1');
       await rememberSecrets();
     });
 
     it('success answers carry Cache-Control: no-store and Referrer-Policy: no-referrer and delete the flow cookie; the flow cookie is HttpOnly and SameSite=Lax', async () => {
-      const run = await runConsent(target, 'allow');
+      const run = await runConsent(target, 'allow', { cookie: session });
       await rememberSecrets();
       expect(run.callback?.headers.get('cache-control')).toBe('no-store');
       expect(run.callback?.headers.get('referrer-policy')).toBe('no-referrer');
-      const cookieName = run.cookie.split('=')[0];
+      // run.cookie is the session, then the flow cookie.
+      const cookieName = (run.cookie.split('; ').find((pair) => pair.startsWith('hover_oauth_')) as string).split('=')[0];
       expect(run.callback?.headers.getSetCookie()).toEqual([`${cookieName}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax`]);
       const { authorize } = await startFlow();
       expect(authorize.headers.getSetCookie()).toEqual([
@@ -244,11 +274,12 @@ describe('hostile input', () => {
     });
 
     it('a browser that clicks Connect again and again keeps at most 5 flow cookies (no HTTP 431); the newest flows complete', async () => {
+      // The flow cookies this browser holds; it also sends its session cookie.
       const jar = new Map<string, string>();
       const states: string[] = [];
       for (let click = 0; click < 12; click++) {
-        const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
-        const authorize = await get(`${target.url}/hover/authorize`, cookie ? { headers: { cookie } } : {});
+        const cookie = [session, ...[...jar].map(([name, value]) => `${name}=${value}`)].join('; ');
+        const authorize = await get(`${target.url}/hover/authorize`, { headers: { cookie } });
         expect(authorize.status).toBe(302);
         states.push(new URL(authorize.location as string).searchParams.get('state') as string);
         for (const line of authorize.headers.getSetCookie()) {
@@ -259,7 +290,7 @@ describe('hostile input', () => {
         }
         expect(jar.size).toBeLessThanOrEqual(5);
       }
-      const browser = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+      const browser = [session, ...[...jar].map(([name, value]) => `${name}=${value}`)].join('; ');
       // The oldest flows were dropped; the newest five still complete.
       await expectRefused(() => callback(`error=access_denied&state=${states[0]}`, browser), 400, 'HOVER_STATE_BROWSER_MISMATCH');
       for (const state of states.slice(-5)) {
@@ -270,7 +301,8 @@ describe('hostile input', () => {
     it('two flows started in two tabs of one browser both complete (one flow cookie each)', async () => {
       const tab1 = await startFlow();
       const tab2 = await get(`${target.url}/hover/authorize`, { headers: { cookie: tab1.cookie } });
-      expect(cookiesOf(tab2)).not.toBe(tab1.cookie);
+      expect(cookiesOf(tab2)).toMatch(/^hover_oauth_/);
+      expect(cookiesOf(tab2)).not.toBe(tab1.flowCookie);
       const browser = `${tab1.cookie}; ${cookiesOf(tab2)}`;
       const state2 = new URL(tab2.location as string).searchParams.get('state');
       expect((await callback(`error=access_denied&state=${tab1.state}`, browser)).location).toBe('/?hover_error=access_denied');
@@ -286,14 +318,14 @@ describe('hostile input', () => {
 
   describe('token endpoint answers', () => {
     const jobs = async () => {
-      const answer = await get(`${target.url}/jobs`, { headers: { accept: 'application/json' } });
+      const answer = await get(`${target.url}/jobs`, { headers: { accept: 'application/json', cookie: session } });
       return { status: answer.status, code: JSON.parse(answer.text).code as string | undefined };
     };
 
     /** Expires the access token at Hover, makes the token endpoint answer `response`, calls /jobs once. */
     async function refreshAnswered(response: { status: number; contentType: string; body: string }) {
       // Each case starts without the previous case's per-connection back-off (a reconnect does the same).
-      target.sample.app.get(HoverTokenManager).forget('default');
+      target.sample.app.get(HoverTokenManager).forget(SAMPLE_CONNECTION_ID);
       const before = await rawConnection();
       const tokenRequests = target.emulator.tokenRequestCount('refresh_token');
       target.emulator.expireAccessTokens();
@@ -319,7 +351,7 @@ describe('hostile input', () => {
       ['invalid_client', 502, 'HOVER_INVALID_CLIENT', { status: 401, contentType: 'application/json', body: '{"error":"invalid_client"}' }],
     ])('%s → %i %s, grant kept', async (_name, status, code, response) => {
       expect(await refreshAnswered(response)).toEqual({ status, code });
-      expect((await rawConnection())[0].status).toBe('active');
+      expect((await ownRow()).status).toBe('active');
     });
 
     // Under rotation Hover has spent the old refresh token when it answers: an answer with a usable
@@ -329,8 +361,8 @@ describe('hostile input', () => {
       ['a negative expires_in', { expires_in: -5 }, 'new'],
       ['an empty refresh_token', { refresh_token: '' }, 'kept'],
     ])('%s → the answer is stored, not refused (a warning is logged)', async (_name, fields, refreshToken) => {
-      target.sample.app.get(HoverTokenManager).forget('default');
-      const before = await target.sample.app.get(HoverConnectionRepository).findById('default');
+      target.sample.app.get(HoverTokenManager).forget(SAMPLE_CONNECTION_ID);
+      const before = await target.sample.app.get(HoverConnectionRepository).findById(SAMPLE_CONNECTION_ID);
       target.emulator.expireAccessTokens();
       target.emulator.setFaults({ tokenEndpointResponse: json({ ...valid, ...fields }) });
       try {
@@ -340,7 +372,7 @@ describe('hostile input', () => {
       } finally {
         target.emulator.setFaults({ tokenEndpointResponse: null });
       }
-      const after = await target.sample.app.get(HoverConnectionRepository).findById('default');
+      const after = await target.sample.app.get(HoverConnectionRepository).findById(SAMPLE_CONNECTION_ID);
       expect(after).toMatchObject({
         status: 'active',
         accessToken: valid.access_token,
@@ -349,7 +381,7 @@ describe('hostile input', () => {
       });
       expect(logger.lines.some((line) => line.startsWith('warn') && line.includes("Hover's token response to the refresh_token grant"))).toBe(true);
       // Leave a working grant for the next cases.
-      expect((await runConsent(target, 'allow')).callback?.location).toBe('/?connected=1');
+      expect((await runConsent(target, 'allow', { cookie: session })).callback?.location).toBe('/?connected=1');
       await rememberSecrets();
     });
 
@@ -396,37 +428,37 @@ describe('hostile input', () => {
       }
       expect(target.emulator.tokenRequestCount('refresh_token')).toBe(tokenRequests + 1);
       expect(({} as Record<string, unknown>).hoverPolluted).toBeUndefined();
-      const stored = await target.sample.app.get(HoverConnectionRepository).findById('default');
+      const stored = await target.sample.app.get(HoverConnectionRepository).findById(SAMPLE_CONNECTION_ID);
       expect(stored?.accessToken).toBe(valid.access_token);
       expect(stored?.refreshToken).toBe(valid.refresh_token);
       // Leave a working grant for the next cases.
-      expect((await runConsent(target, 'allow')).callback?.location).toBe('/?connected=1');
+      expect((await runConsent(target, 'allow', { cookie: session })).callback?.location).toBe('/?connected=1');
       await rememberSecrets();
     });
   });
 
   describe('tokens at rest', () => {
-    const forget = () => target.sample.app.get(HoverTokenManager).forget('default');
+    const forget = () => target.sample.app.get(HoverTokenManager).forget(SAMPLE_CONNECTION_ID);
 
     async function tampered(change: (row: Record<string, any>) => Record<string, string>): Promise<void> {
-      const [row] = await rawConnection();
+      const row = await ownRow();
       const values = change(row);
       await dataSource().query('UPDATE hover_connections SET access_token = ?, refresh_token = ? WHERE connection_id = ?', [
         values.access_token,
         values.refresh_token,
-        'default',
+        SAMPLE_CONNECTION_ID,
       ]);
       forget();
       try {
-        await expectRefused(() => get(`${target.url}/jobs`, { headers: { accept: 'application/json' } }), 500, 'HOVER_TOKEN_DECRYPTION_FAILED');
+        await expectRefused(() => get(`${target.url}/jobs`, { headers: { accept: 'application/json', cookie: session } }), 500, 'HOVER_TOKEN_DECRYPTION_FAILED');
       } finally {
-        await dataSource().query('UPDATE hover_connections SET access_token = ?, refresh_token = ? WHERE connection_id = ?', [row.access_token, row.refresh_token, 'default']);
+        await dataSource().query('UPDATE hover_connections SET access_token = ?, refresh_token = ? WHERE connection_id = ?', [row.access_token, row.refresh_token, SAMPLE_CONNECTION_ID]);
         forget();
       }
     }
 
     it('the database holds only ciphertext', async () => {
-      const [row] = await rawConnection();
+      const row = await ownRow();
       expect(row.access_token).toMatch(/^hvr1\.e2e\./);
       expect(row.refresh_token).toMatch(/^hvr1\.e2e\./);
       for (const secret of secrets) expect(JSON.stringify(row)).not.toContain(secret);
@@ -458,7 +490,7 @@ describe('hostile input', () => {
     });
 
     it('after the tampering cases, the untouched grant still works', async () => {
-      const answer = await get(`${target.url}/jobs`, { headers: { accept: 'application/json' } });
+      const answer = await get(`${target.url}/jobs`, { headers: { accept: 'application/json', cookie: session } });
       expect(answer.status).toBe(200);
     });
   });
@@ -466,7 +498,7 @@ describe('hostile input', () => {
   describe('secrets', () => {
     it('an API error thrown by HoverHttpService carries no bearer token anywhere in it', async () => {
       const hover = target.sample.app.get(HoverHttpService);
-      const error = await hover.getData('/v3/jobs/999999').catch((caught: unknown) => caught);
+      const error = await hover.forConnection(SAMPLE_CONNECTION_ID).getData('/v3/jobs/999999').catch((caught: unknown) => caught);
       // A typed HoverApiException: Hover's 404 stays a 404 for the app, with Hover's status and body.
       expect(error).toBeInstanceOf(HoverApiException);
       const apiError = error as HoverApiException;
@@ -480,7 +512,7 @@ describe('hostile input', () => {
         path: '/v3/jobs/999999',
       });
       const rendered = inspect(error, { depth: 10, showHidden: false });
-      const stored = await target.sample.app.get(HoverConnectionRepository).findById('default');
+      const stored = await target.sample.app.get(HoverConnectionRepository).findById(SAMPLE_CONNECTION_ID);
       expect(stored?.accessToken.length).toBeGreaterThan(10);
       expect(rendered).not.toContain(stored?.accessToken);
       // The scrubbed axios error is kept as the cause, its Authorization header redacted.

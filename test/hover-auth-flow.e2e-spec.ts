@@ -1,18 +1,29 @@
 /**
  * The walking skeleton, end to end over real HTTP: the sample app (real bootstrap, real database file
- * or server, migrations at start) against the Hover emulator. Runs once per database of
- * HOVER_E2E_DATABASES (default: SQLite file and PostgreSQL on 127.0.0.1:5432).
+ * or server, migrations at start) against the Hover emulator, as the signed-in sample user (connection
+ * SAMPLE_CONNECTION_ID). Runs once per database of HOVER_E2E_DATABASES (default: SQLite file and
+ * PostgreSQL on 127.0.0.1:5432).
  */
 import type { HoverConnection } from '../libs/hover-auth/src/testing/internals';
 import { HoverConnectionRepository } from '../libs/hover-auth/src/testing/internals';
 import { CapturingLogger } from './support/capturing-logger';
 import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
-import { cookiesOf, E2E_CLIENT, get as rawGet, runConsent as rawRunConsent, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
+import {
+  cookiesOf,
+  E2E_CLIENT,
+  get as rawGet,
+  runConsent as rawRunConsent,
+  SAMPLE_CONNECTION_ID,
+  startSampleUnderTest,
+  type SampleUnderTest,
+} from './support/sample-harness';
 import { createTestDatabase, e2eDatabaseKinds, type TestDatabase } from './support/test-databases';
 
 describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover and call the API (%s)', (kind) => {
   let database: TestDatabase;
   let target: SampleUnderTest;
+  /** The Cookie header of the sample user's session (signed in once for the suite). */
+  let session: string;
   // Every secret the flow handles and every answer the app gave, for the leak scan at the end.
   const logger = new CapturingLogger();
   const secrets = new Set<string>([E2E_CLIENT.clientSecret, ...E2E_ENCRYPTION_KEYS.map((entry) => entry.key)]);
@@ -23,6 +34,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
     target = await startSampleUnderTest(database, {}, logger);
     // Capture at every level, debug and verbose included (startSampleApp's default is log/warn/error).
     target.sample.app.useLogger(logger);
+    session = await target.signIn();
   });
 
   const get: typeof rawGet = async (url, init) => {
@@ -32,7 +44,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
   };
 
   const runConsent: typeof rawRunConsent = async (sampleUnderTest, decision) => {
-    const run = await rawRunConsent(sampleUnderTest, decision);
+    const run = await rawRunConsent(sampleUnderTest, decision, { cookie: session });
     const code = run.callbackUrl?.searchParams.get('code');
     if (code) secrets.add(code);
     if (run.callback) answers.push(run.callback.text, run.callback.location ?? '');
@@ -41,7 +53,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
   };
 
   async function remember(): Promise<void> {
-    const connection = await target.sample.app.get(HoverConnectionRepository).findById('default');
+    const connection = await target.sample.app.get(HoverConnectionRepository).findById(SAMPLE_CONNECTION_ID);
     if (connection) {
       secrets.add(connection.accessToken);
       if (connection.refreshToken) secrets.add(connection.refreshToken);
@@ -54,10 +66,10 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
   });
 
   const stored = (): Promise<HoverConnection | null> =>
-    target.sample.app.get(HoverConnectionRepository).findById('default');
+    target.sample.app.get(HoverConnectionRepository).findById(SAMPLE_CONNECTION_ID);
 
   const jobs = async () => {
-    const response = await get(`${target.url}/jobs`, { headers: { accept: 'application/json' } });
+    const response = await get(`${target.url}/jobs`, { headers: { accept: 'application/json', cookie: session } });
     await remember();
     return { status: response.status, body: JSON.parse(response.text) };
   };
@@ -65,14 +77,24 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
   it('answers 401 HOVER_NOT_CONNECTED with the authorize URL before any connection', async () => {
     expect(await jobs()).toEqual({
       status: 401,
-      body: expect.objectContaining({ code: 'HOVER_NOT_CONNECTED', connectionId: 'default', authorizeUrl: '/hover/authorize' }),
+      body: expect.objectContaining({ code: 'HOVER_NOT_CONNECTED', connectionId: SAMPLE_CONNECTION_ID, authorizeUrl: '/hover/authorize' }),
     });
-    const home = await get(target.url);
+    const home = await get(target.url, { headers: { cookie: session } });
     expect(home.text).toContain('Hover is <strong>not connected</strong>');
   });
 
+  it('an anonymous /hover/authorize is refused before a flow starts: 401 SIGN_IN_REQUIRED for API clients, 303 to the sign-in page for browsers', async () => {
+    const api = await get(`${target.url}/hover/authorize`, { headers: { accept: 'application/json' } });
+    expect(api.status).toBe(401);
+    expect(JSON.parse(api.text)).toMatchObject({ statusCode: 401, code: 'SIGN_IN_REQUIRED' });
+    expect(cookiesOf(api)).toBe('');
+    const browser = await get(`${target.url}/hover/authorize`, { headers: { accept: 'text/html' } });
+    expect([browser.status, browser.location]).toEqual([303, '/sign-in?returnTo=%2Fhover%2Fauthorize']);
+    expect(cookiesOf(browser)).toBe('');
+  });
+
   it('authorize → Allow → callback stores the connection and redirects to the success URL', async () => {
-    const authorize = await get(`${target.url}/hover/authorize`);
+    const authorize = await get(`${target.url}/hover/authorize`, { headers: { cookie: session } });
     expect(authorize.status).toBe(302);
     const authorizeUrl = new URL(authorize.location as string);
     expect(authorizeUrl.origin).toBe(target.emulator.baseUrl);
@@ -95,7 +117,8 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
     expect(lifetime).toBeGreaterThan(7190 * 1000);
     expect(lifetime).toBeLessThanOrEqual(7200 * 1000);
 
-    const home = await get(`${target.url}/?connected=1`);
+    const home = await get(`${target.url}/?connected=1`, { headers: { cookie: session } });
+    expect(home.text).toContain('id="hover-connected"');
     expect(home.text).toContain('Hover is <strong>connected</strong> (org Acme Roofing)');
   });
 
@@ -150,7 +173,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
     expect(run.callback?.status).toBe(302);
     expect(run.callback?.location).toBe('/?hover_error=access_denied');
     expect(target.emulator.tokenRequestCount('authorization_code')).toBe(codeGrants);
-    const home = await get(`${target.url}/?hover_error=access_denied`);
+    const home = await get(`${target.url}/?hover_error=access_denied`, { headers: { cookie: session } });
     expect(home.text).toContain('You cancelled the connection on Hover.');
     expect((await stored())?.status).toBe('active');
   });
@@ -158,24 +181,25 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
   it('a forged state is a 400 with no token request and nothing stored', async () => {
     const before = await stored();
     const tokenRequests = target.emulator.tokenRequestCount();
-    const forged = await get(`${target.url}/hover/callback?code=stolen-code&state=forged-state-value`);
+    // Sent by the signed-in user's browser: a session is no substitute for the flow's own cookie.
+    const forged = await get(`${target.url}/hover/callback?code=stolen-code&state=forged-state-value`, { headers: { cookie: session } });
     expect(forged.status).toBe(400);
     expect(JSON.parse(forged.text)).toMatchObject({ statusCode: 400, code: 'HOVER_STATE_BROWSER_MISMATCH' });
     expect(forged.text).not.toContain('stolen-code');
-    const missing = await get(`${target.url}/hover/callback?code=stolen-code`);
+    const missing = await get(`${target.url}/hover/callback?code=stolen-code`, { headers: { cookie: session } });
     expect(missing.status).toBe(400);
     expect(JSON.parse(missing.text).code).toBe('HOVER_INVALID_STATE');
-    const repeated = await get(`${target.url}/hover/callback?code=x&state=a&state=b`);
+    const repeated = await get(`${target.url}/hover/callback?code=x&state=a&state=b`, { headers: { cookie: session } });
     expect(repeated.status).toBe(400);
     expect(target.emulator.tokenRequestCount()).toBe(tokenRequests);
     expect(await stored()).toEqual(before);
   });
 
   it('an unrecognized error from the query is not reflected: authorization_failed', async () => {
-    const authorize = await get(`${target.url}/hover/authorize`);
+    const authorize = await get(`${target.url}/hover/authorize`, { headers: { cookie: session } });
     const state = new URL(authorize.location as string).searchParams.get('state');
     const answer = await get(`${target.url}/hover/callback?error=your_account_is_suspended&state=${state}`, {
-      headers: { cookie: cookiesOf(authorize) },
+      headers: { cookie: `${session}; ${cookiesOf(authorize)}` },
     });
     expect(answer.status).toBe(302);
     expect(answer.location).toBe('/?hover_error=authorization_failed');
@@ -220,7 +244,8 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
 
     target.emulator.setFaults({ consentWithoutIntegrations: 'allow' });
     const allowed = await runConsent(target, 'allow');
-    expect(allowed.callback?.location).toBe('/?connected=1');
+    // The stored connection was on Acme Roofing (org 1): the module's default reconnectToDifferentOrg 'accept' says so.
+    expect(allowed.callback?.location).toBe('/?connected=1&hover_notice=reconnected_to_different_org');
     expect(await stored()).toMatchObject({ hoverOrgId: '77', integrationsEnabled: false, status: 'active' });
 
     const apiCalls = target.emulator.apiRequestCount('/api/v3/jobs');
@@ -234,7 +259,8 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
   it('a refused refresh token marks the connection reauthorization_required (one refresh, no loop)', async () => {
     target.emulator.setSignedInUser(1);
     target.emulator.setFaults({ consentWithoutIntegrations: 'block' });
-    expect((await runConsent(target, 'allow')).callback?.location).toBe('/?connected=1');
+    // Back from org 77 to Acme Roofing: a different org again, so the success redirect carries the notice.
+    expect((await runConsent(target, 'allow')).callback?.location).toBe('/?connected=1&hover_notice=reconnected_to_different_org');
     expect((await jobs()).status).toBe(200);
 
     target.emulator.revokeAllTokens();
@@ -254,7 +280,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('connect Hover 
   it('never writes a token, authorization code or client secret to a log line or an HTTP answer', () => {
     // Non-vacuous: the flow above handled at least two codes, several token pairs, and logged lines.
     expect(secrets.size).toBeGreaterThanOrEqual(8);
-    expect(logger.lines.some((line) => line.includes('Connected "default" to Hover org'))).toBe(true);
+    expect(logger.lines.some((line) => line.includes(`Connected "${SAMPLE_CONNECTION_ID}" to Hover org`))).toBe(true);
     expect(logger.lines.some((line) => line.includes('reauthorization_required'))).toBe(true);
     const leaked = [...secrets].filter((secret) => logger.text.includes(secret) || answers.some((answer) => answer.includes(secret)));
     expect(leaked).toEqual([]);

@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 import type { HoverEmulator } from '@hover-auth/emulator';
 import { startSampleApp } from '../apps/sample/src/start-sample-app';
 import { freePort } from './support/free-port';
-import { get, runConsent, startSampleUnderTest } from './support/sample-harness';
+import { get, runConsent, SAMPLE_USER, signInToSample, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
 import { createSqliteDatabase, type TestDatabase } from './support/test-databases';
 
 const run = promisify(execFile);
@@ -55,7 +55,8 @@ describe('token encryption key rotation with the sample', () => {
     // Restart with key B only, against the same emulator (its grant is still valid).
     const second = await startSampleUnderTest(database, { HOVER_ENCRYPTION_KEYS: keyB, HOVER_BASE_URL: emulatorUrl, HOVER_REDIRECT_URI: first.sample.config.hover.redirectUri as string, PORT: String(new URL(first.url).port) });
     try {
-      const jobs = await get(`${second.url}/jobs`, { headers: { accept: 'application/json' } });
+      // A new process: the sample user signs in again (sessions live in its memory).
+      const jobs = await get(`${second.url}/jobs`, { headers: { accept: 'application/json', cookie: await second.signIn() } });
       expect(jobs.status).toBe(200);
     } finally {
       await second.close();
@@ -73,7 +74,13 @@ describe('the sample on its embedded defaults (in-process emulator)', () => {
       expect(sample.emulator).toBeDefined();
       expect(sample.config.hover.encryptionKeys).toEqual([{ id: 'key-a', key: keyA.split(':')[1] }]);
       expect(sample.config.hover.issuer).toBe('https://hover.to');
-      const target = { sample, emulator: sample.emulator as HoverEmulator, url: sample.url, close: () => sample.close() };
+      const target: SampleUnderTest = {
+        sample,
+        emulator: sample.emulator as HoverEmulator,
+        url: sample.url,
+        signIn: (user = SAMPLE_USER) => signInToSample(sample.url, user),
+        close: () => sample.close(),
+      };
       expect((await runConsent(target, 'allow')).callback?.location).toBe('/?connected=1');
       const rows: Array<{ access_token: string }> = await sample.app.get(DataSource).query('SELECT access_token FROM hover_connections');
       expect(rows.map((row) => row.access_token.split('.')[1])).toEqual(['key-a']);
@@ -96,12 +103,13 @@ describe('the sample after the key changed without re-encryption', () => {
       }
       const after = await startSampleUnderTest(database, { HOVER_ENCRYPTION_KEYS: keyB });
       try {
-        const home = await get(after.url);
+        const session = await after.signIn();
+        const home = await get(after.url, { headers: { cookie: session } });
         expect(home.status).toBe(200);
         expect(home.text).toContain('cannot be decrypted with the configured HOVER_ENCRYPTION_KEYS');
         expect(home.text).toContain('href="/hover/authorize">Reconnect Hover</a>');
-        expect((await runConsent(after, 'allow')).callback?.location).toBe('/?connected=1');
-        expect((await get(after.url)).text).toContain('Hover is <strong>connected</strong>');
+        expect((await runConsent(after, 'allow', { cookie: session })).callback?.location).toBe('/?connected=1');
+        expect((await get(after.url, { headers: { cookie: session } })).text).toContain('Hover is <strong>connected</strong>');
       } finally {
         await after.close();
       }

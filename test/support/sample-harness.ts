@@ -1,5 +1,5 @@
 import { HoverEmulator, type HoverEmulatorFaults } from '@hover-auth/emulator';
-import { HoverHttpService } from '@hover-auth/nestjs';
+import { type HoverHttpClient, HoverHttpService } from '@hover-auth/nestjs';
 import { HoverConnectionRepository, type HoverConnection } from '../../libs/hover-auth/src/testing/internals';
 import type { LoggerService } from '@nestjs/common';
 import { startSampleApp, type RunningSample } from '../../apps/sample/src/start-sample-app';
@@ -182,8 +182,8 @@ export function connectedSampleSuite(faults: Partial<HoverEmulatorFaults>) {
     target: () => target,
     /** The sample user's stored connection, tokens decrypted. */
     stored: async (): Promise<HoverConnection> => (await target.sample.app.get(HoverConnectionRepository).findById(SAMPLE_CONNECTION_ID)) as HoverConnection,
-    /** The sample's HoverHttpService. */
-    hover: () => target.sample.app.get(HoverHttpService),
+    /** The sample's HoverHttpService, scoped to the sample user's connection (what the sample's routes use for them). */
+    hover: (): HoverHttpClient => target.sample.app.get(HoverHttpService).forConnection(SAMPLE_CONNECTION_ID),
     /** Refresh grants that reached the emulator since the last reset. */
     refreshGrants: () => target.emulator.tokenRequestCount('refresh_token'),
   };
