@@ -96,9 +96,15 @@ describe('integrations kept current, seen from HoverIntegrationGuard', () => {
     });
     afterAll(() => app?.close());
 
-    /** The API call whose 403 should make the guard answer 403. */
+    /**
+     * The API call whose 403 should make the guard answer 403. It waits for the profile re-read, so the
+     * caller already gets the guard's typed error, not a bare HOVER_API_ERROR 403.
+     */
     async function forbiddenCall(connectionId: string): Promise<void> {
-      await expect(app.hover.forConnection(connectionId).getData('/v3/jobs')).rejects.toMatchObject({ code: 'HOVER_API_ERROR', hoverStatus: 403 });
+      await expect(app.hover.forConnection(connectionId).getData('/v3/jobs')).rejects.toMatchObject({
+        code: 'HOVER_INTEGRATIONS_UNAVAILABLE',
+        connectionId,
+      });
     }
 
     it('the 403 as the first use of the connection: the guard answers 403 within 1 s (trigger api_forbidden)', async () => {
@@ -130,6 +136,16 @@ describe('integrations kept current, seen from HoverIntegrationGuard', () => {
       // Expected: the 403 made hover-auth read the profile (1 request) and the guard refuse.
       expect({ guardStatus: last, profileReads: profileReads() }).toEqual({ guardStatus: 403, profileReads: 1 });
       expect(flipped).not.toBeNull();
+    });
+
+    it('a 403 for another reason (the org keeps integrations) stays HOVER_API_ERROR after the re-read', async () => {
+      emulator.setOrgIntegrations(1, true);
+      expect(await app.connect('other-403', 1)).toMatchObject({ status: 302 });
+      emulator.resetCounters();
+      emulator.setFaults({ apiStatus: { status: 403, times: 1 } });
+      await expect(app.hover.forConnection('other-403').getData('/v3/jobs')).rejects.toMatchObject({ code: 'HOVER_API_ERROR', hoverStatus: 403 });
+      expect(profileReads()).toBe(1);
+      expect((await app.guarded('other-403')).status).toBe(200);
     });
   });
 });

@@ -1,3 +1,4 @@
+import { HoverIntegrationsUnavailableException } from '../exceptions/hover-connection.exceptions';
 import type { HttpService } from '@nestjs/axios';
 import axios, { AxiosError, AxiosHeaders, CanceledError, type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 import { Readable } from 'node:stream';
@@ -46,8 +47,9 @@ function clientAnswering(
     isFreshTokenRejected: () => false,
     noteFreshTokenRejected: jest.fn(() => 1000),
     noteApiSuccess: () => undefined,
+    findConnection: jest.fn(async () => ({ integrationsEnabled: true })),
   } as unknown as HoverTokenManager;
-  const integrations = { noteUse: () => undefined, noteForbidden: jest.fn() };
+  const integrations = { noteUse: () => undefined, noteForbidden: jest.fn(async () => undefined) };
   const hooks = new HoverAxiosHooks(http, tokens, resolved, integrations as unknown as HoverIntegrationsMonitor, limiter);
   hooks.onModuleInit();
   return { client: new HoverHttpClient(http, 'acct'), tokens, hooks, integrations, sentAt };
@@ -287,6 +289,18 @@ describe('HoverAxiosHooks: retries of transient API failures (option retry)', ()
     expect((await failureOf(client.getData('/v3/jobs'))).hoverStatus).toBe(403);
     expect(attempts).toHaveLength(1);
     expect(integrations.noteForbidden).toHaveBeenCalledWith('acct');
+  });
+
+  it('a 403 after which the re-read profile says the plan lost integrations is HOVER_INTEGRATIONS_UNAVAILABLE', async () => {
+    const { client, tokens } = sequence([403]);
+    (tokens.findConnection as jest.Mock).mockResolvedValue({ integrationsEnabled: false });
+    const failure = await client.getData('/v3/jobs').then(
+      () => undefined,
+      (caught: unknown) => caught as HoverIntegrationsUnavailableException,
+    );
+    expect(failure).toBeInstanceOf(HoverIntegrationsUnavailableException);
+    if (!failure) throw new Error('expected a failure');
+    expect(failure.getResponse()).toMatchObject({ statusCode: 403, code: 'HOVER_INTEGRATIONS_UNAVAILABLE', connectionId: 'acct' });
   });
 });
 

@@ -9,6 +9,7 @@ import { HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
 import type { ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
 import { HoverTokenManager } from '../tokens/hover-token-manager.service';
 import type { HoverInternalRequestConfig } from './hover-request-config';
+import { HoverIntegrationsUnavailableException } from '../exceptions/hover-connection.exceptions';
 import { apiRetryPolicy, isTransientApiFailure, mayRetryRequest } from './api-retry';
 import { HoverRateLimiter } from './hover-rate-limiter';
 import { HoverIntegrationsMonitor } from './hover-integrations-monitor';
@@ -188,7 +189,14 @@ export class HoverAxiosHooks implements OnModuleInit, OnModuleDestroy {
     if (isCancel(error)) throw error;
     const failure = toHoverApiException(error, this.options.apiBaseUrl);
     if (failure instanceof HoverApiException) {
-      if (failure.hoverStatus === 403) this.integrations.noteForbidden(connectionId);
+      if (failure.hoverStatus === 403 && !config.hoverIntegrationsCheck) {
+        // A 403 may be the org's plan losing integrations (Hover's body for it is not documented): wait
+        // for the profile re-read, so this caller already gets the typed error the guard gives next.
+        await this.integrations.noteForbidden(connectionId);
+        if ((await this.tokens.findConnection(connectionId))?.integrationsEnabled === false) {
+          throw new HoverIntegrationsUnavailableException(connectionId);
+        }
+      }
       if (failure.hoverStatus === 429 && failure.retryAfterSeconds !== null) {
         // Hold this instance's sends back as long as Hover asked, but never longer than the longest
         // Retry-After honoured (`retry.maxRetryAfterSeconds`, 60 s without retries): one answer must not

@@ -57,11 +57,16 @@ export class HoverIntegrationsMonitor {
     if (now - last.since >= this.options.integrationsRecheckSeconds * 1000) this.start(id, 'schedule');
   }
 
-  /** Hover's API answered 403 for this connection: re-read the profile now, unless it was read in the last minute. */
-  noteForbidden(connectionId: string): void {
+  /**
+   * Hover's API answered 403 for this connection: re-read the profile now, unless it was read for a 403
+   * in the last minute.
+   * @returns resolves when that read (or the one already running) is done; never rejects
+   */
+  noteForbidden(connectionId: string): Promise<void> {
     // Limited separately from the schedule: a scheduled read a moment ago says nothing about this 403.
     const forbiddenReadAt = this.checkedAt.get(connectionId)?.forbiddenReadAt ?? 0;
-    if (Date.now() - forbiddenReadAt >= FORBIDDEN_RECHECK_MS) this.start(connectionId, 'api_forbidden');
+    if (Date.now() - forbiddenReadAt >= FORBIDDEN_RECHECK_MS) return this.start(connectionId, 'api_forbidden');
+    return this.checks.get(connectionId) ?? Promise.resolve();
   }
 
   /**
@@ -91,7 +96,12 @@ export class HoverIntegrationsMonitor {
     const stored = await this.tokens.findConnection(connectionId);
     if (!stored || stored.status !== 'active') return;
     // Through the module's axios instance and hooks: the token is attached, rate limit and retries apply.
-    const response = await this.http.axiosRef.request({ method: 'GET', url: HOVER_PROFILE_PATH, hoverConnectionId: connectionId } as HoverInternalRequestConfig);
+    const response = await this.http.axiosRef.request({
+      method: 'GET',
+      url: HOVER_PROFILE_PATH,
+      hoverConnectionId: connectionId,
+      hoverIntegrationsCheck: true,
+    } as HoverInternalRequestConfig);
     if (!namesAnOrg(response.data)) {
       // A 200 that is not a profile (a maintenance page, an empty or reshaped body) says nothing about
       // the plan: keep the stored flag rather than lock the org out.

@@ -30,6 +30,8 @@ export interface HoverRequestFields {
   hoverAttempt?: number;
   /** Which request hook authorizes this request: `true` the synchronous one, `false` the asynchronous one. */
   hoverSynchronous?: boolean;
+  /** Set on the integrations monitor's own profile read: its 403 must not wait for that same read. */
+  hoverIntegrationsCheck?: boolean;
 }
 
 export type HoverScopedRequestConfig<D = any> = AxiosRequestConfig<D> & HoverRequestFields;
