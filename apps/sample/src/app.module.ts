@@ -1,5 +1,4 @@
 import type { HoverEmulator } from '@hover-auth/emulator';
-import { HoverErrorPageFilter } from '@hover-auth/nestjs';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { resolveConnectionId } from './app-users';
@@ -9,6 +8,7 @@ import { HomeController } from './home.controller';
 import { hoverInfrastructure } from './hover-infrastructure';
 import { JobsController } from './jobs.controller';
 import type { SampleConfig } from './sample-config';
+import { SampleErrorPageFilter } from './sample-error-page.filter';
 import { SessionController } from './session.controller';
 import { SignInRequiredFilter } from './sign-in-required.filter';
 
@@ -25,7 +25,7 @@ export class AppModule {
   static forRoot(config: SampleConfig, emulator?: HoverEmulator): DynamicModule {
     const providers: Provider[] = [
       // Pages with Connect / Reconnect / the plan advice for browsers; JSON with `code` for API clients.
-      { provide: APP_FILTER, useClass: HoverErrorPageFilter },
+      { provide: APP_FILTER, useClass: SampleErrorPageFilter },
       { provide: APP_FILTER, useClass: SignInRequiredFilter },
     ];
     if (emulator) providers.push({ provide: DevPanel, useValue: new DevPanel(emulator) });

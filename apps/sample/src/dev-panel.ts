@@ -22,14 +22,17 @@ export class DevPanel {
       `<form method="post" action="/dev/emulator"><input type="hidden" name="action" value="${action}"><button type="submit" class="secondary" id="dev-${id}">${escapeHtml(label)}</button></form>`;
     const blocking = faults.consentWithoutIntegrations === 'block';
     const failing = faults.tokenEndpointStatus !== null;
-    return `<section class="card dev" id="dev-panel"><h2>Developer panel (local Hover emulator at ${escapeHtml(this.emulator.baseUrl)})</h2>
+    // The org's state at the emulator (what the next profile read will say), not the stored flag,
+    // which follows only after hover-auth re-reads it.
+    const org = connection?.hoverOrgId ? this.emulator.orgs().find((candidate) => String(candidate.id) === connection.hoverOrgId) : undefined;
+    return `<section class="card dev" id="dev-panel"><h2>Developer panel</h2><p class="where">Local Hover emulator at ${escapeHtml(this.emulator.baseUrl)}</p>
 <p>Shown only when <code>HOVER_BASE_URL</code> is unset. Each switch changes the emulator; the README's "Tour" lists what to look at.</p>
 <ul>
 <li><strong>Deny</strong>: click Connect, then <em>Deny</em> on the consent page.</li>
 <li><strong>Another Hover org, or a plan without integrations at consent</strong>: on the consent page, "Not you?" signs in to Hover as another user (Bob's org <em>Budget Gutters</em> has no integrations). What Hover does then: ${blocking ? 'it stops on its own page (as Hover does)' : 'consent comes back to this app'}.</li>
 </ul>
 ${button(blocking ? 'consent-allows' : 'consent-blocks', blocking ? 'Plan without integrations: let consent come back to the app' : 'Plan without integrations: stop on Hover at consent')}
-${connection?.hoverOrgId ? button(connection.integrationsEnabled ? 'integrations-off' : 'integrations-on', connection.integrationsEnabled ? `Turn integrations off for ${connection.hoverOrgName ?? connection.hoverOrgId}` : `Turn integrations on for ${connection.hoverOrgName ?? connection.hoverOrgId}`) : ''}
+${org ? button(org.integrations ? 'integrations-off' : 'integrations-on', `Turn integrations ${org.integrations ? 'off' : 'on'} for ${org.name}`) : ''}
 ${button('expire-tokens', 'Expire access tokens now')}
 ${button('revoke-tokens', 'Revoke all tokens (forces a reconnect)')}
 ${button(failing ? 'token-endpoint-ok' : 'token-endpoint-failing', failing ? 'Token endpoint: work again' : 'Token endpoint: fail with 503')}

@@ -53,7 +53,7 @@ export class HomeController {
       parts.push(
         `<p class="notice" id="hover-notice">You connected a different Hover organization than before: this account now uses <strong>${escapeHtml(connection.hoverOrgName ?? connection.hoverOrgId ?? 'unknown')}</strong>.</p>`,
       );
-    } else if (query.connected === '1' && connection) {
+    } else if (query.connected === '1' && connection?.status === 'active' && connection.integrationsEnabled) {
       parts.push('<p class="ok" id="hover-connected">Hover is now connected.</p>');
     }
     if (typeof query.dev === 'string' && DEV_TEXT[query.dev]) parts.push(`<p class="notice" id="dev-notice">${escapeHtml(DEV_TEXT[query.dev])}</p>`);
@@ -65,7 +65,7 @@ export class HomeController {
 
 /** The connection's state and the one action that helps. */
 function connectionCard(connection: HoverConnectionInfo | null): string {
-  const connect = (label: string) => `<p><a class="button" id="connect" href="/hover/authorize">${label}</a></p>`;
+  const connect = (label: string) => `<div class="actions"><a class="button" id="connect" href="/hover/authorize">${label}</a></div>`;
   if (!connection) {
     return `<section class="card" id="connection"><p id="status">Hover is <strong>not connected</strong>.</p>${connect('Connect Hover')}</section>`;
   }
@@ -74,24 +74,28 @@ function connectionCard(connection: HoverConnectionInfo | null): string {
     // E.g. HOVER_ENCRYPTION_KEYS changed without re-encrypting: say so, and offer to reconnect.
     return `<section class="card" id="connection"><p class="error" id="status">The stored Hover connection cannot be decrypted with the configured HOVER_ENCRYPTION_KEYS (see the README, "Tokens at rest"). Reconnect to replace it.</p>${connect('Reconnect Hover')}</section>`;
   }
+  const active = connection.status === 'active';
+  const expiry = active
+    ? `<time datetime="${connection.accessTokenExpiresAt.toISOString()}">${escapeHtml(describeExpiry(connection.accessTokenExpiresAt))}</time> (renewed automatically)`
+    : 'none: Hover no longer accepts this connection';
   const details = `<dl><dt>Organization</dt><dd id="org-name">${org}</dd>
-<dt>Status</dt><dd id="connection-status">${escapeHtml(connection.status)}</dd>
-<dt>Access token expires</dt><dd id="token-expiry"><time datetime="${connection.accessTokenExpiresAt.toISOString()}">${escapeHtml(describeExpiry(connection.accessTokenExpiresAt))}</time> (refreshed automatically)</dd>
+<dt>Status</dt><dd id="connection-status" data-status="${escapeHtml(connection.status)}">${active ? 'active' : 'reconnect needed'}</dd>
+<dt>Access token expires</dt><dd id="token-expiry">${expiry}</dd>
 <dt>Connected since</dt><dd>${escapeHtml(connection.createdAt.toISOString().replace('T', ' ').slice(0, 16))} UTC</dd></dl>`;
-  const disconnect = '<form method="post" action="/connection/disconnect" class="inline"><button type="submit" class="secondary" id="disconnect">Disconnect</button></form>';
-  if (connection.status !== 'active') {
+  const disconnect = '<form method="post" action="/connection/disconnect"><button type="submit" class="secondary" id="disconnect">Disconnect</button></form>';
+  if (!active) {
     return `<section class="card" id="connection"><p id="status">Hover needs to be <strong>reconnected</strong>: it no longer accepts this app's access to ${org}.</p>${details}${connect('Reconnect Hover')}</section>`;
   }
   if (!connection.integrationsEnabled) {
-    return `<section class="card" id="connection"><p id="status">Hover is <strong>connected</strong> to ${org}, but its plan has <strong class="error">no third-party integrations</strong>. Integrations must be enabled on the organization: talk to your Hover account manager, then reconnect.</p>${details}${connect('Reconnect Hover')} ${disconnect}</section>`;
+    return `<section class="card" id="connection"><p id="status">Hover is <strong>connected</strong> to ${org}, but its plan has <strong class="error">no third-party integrations</strong>. Integrations must be enabled on the organization: talk to your Hover account manager, then reconnect.</p>${details}<div class="actions"><a class="button" id="connect" href="/hover/authorize">Reconnect Hover</a>${disconnect}</div></section>`;
   }
   return `<section class="card" id="connection"><p id="status">Hover is <strong>connected</strong> (org ${org}).</p>${details}
-<p><a class="button" id="jobs" href="/jobs">Show my Hover jobs</a> <a id="connect" href="/hover/authorize">Reconnect</a> ${disconnect}</p></section>`;
+<div class="actions"><a class="button" id="jobs" href="/jobs">Show my Hover jobs</a><a class="button secondary" id="connect" href="/hover/authorize">Reconnect</a>${disconnect}</div></section>`;
 }
 
-/** "2026-11-30 14:05 UTC (in 118 minutes)". */
+/** "2026-11-30 14:05:09 UTC (in 118 minutes)": to the second, so a refresh visibly moves it. */
 function describeExpiry(expiresAt: Date): string {
   const minutes = Math.round((expiresAt.getTime() - Date.now()) / 60_000);
   const relative = minutes > 0 ? `in ${minutes} minutes` : minutes === 0 ? 'now' : `${-minutes} minutes ago`;
-  return `${expiresAt.toISOString().replace('T', ' ').slice(0, 16)} UTC (${relative})`;
+  return `${expiresAt.toISOString().replace('T', ' ').slice(0, 19)} UTC (${relative})`;
 }

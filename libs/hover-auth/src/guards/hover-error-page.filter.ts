@@ -107,8 +107,8 @@ const FALLBACK: PageText = {
  * `HoverAuthModule`; or `app.useGlobalFilters(new HoverErrorPageFilter(app.get(HttpAdapterHost)))`
  * (then the authorize route is `/hover/authorize` unless the exception names one). Express or Fastify.
  *
- * To match your app's look, subclass it and override {@link render} (and {@link describe} for other
- * words). Pages never contain tokens, codes or secrets: only what the exception's JSON body holds.
+ * To match your app's look, subclass it and override {@link render} (its layout around
+ * {@link renderBody}), or {@link describe} for other words. Pages never contain tokens, codes or secrets: only what the exception's JSON body holds.
  */
 @Catch(HoverAuthException)
 export class HoverErrorPageFilter implements ExceptionFilter<HoverAuthException> {
@@ -145,7 +145,7 @@ export class HoverErrorPageFilter implements ExceptionFilter<HoverAuthException>
     }
     adapter.setHeader(response, 'Content-Type', 'text/html; charset=utf-8');
     adapter.setHeader(response, 'Cache-Control', 'no-store');
-    adapter.reply(response, this.render(this.describe(exception, request)), status);
+    adapter.reply(response, this.render(this.describe(exception, request), request), status);
   }
 
   /**
@@ -180,21 +180,33 @@ export class HoverErrorPageFilter implements ExceptionFilter<HoverAuthException>
     return page;
   }
 
-  /** The HTML of a page: a complete document with inline styles. Every value is escaped. */
-  protected render(page: HoverErrorPage): string {
-    const action = page.action
-      ? `<p><a class="action" id="hover-action" href="${escapeHtml(page.action.href)}">${escapeHtml(page.action.label)}</a></p>`
-      : '';
+  /**
+   * The HTML document of a page: {@link renderBody} in a minimal layout with inline styles. Override it
+   * to put the page in your app's layout (the request is there for the signed-in user, the locale…).
+   */
+  protected render(page: HoverErrorPage, request: HoverIncomingRequest): string {
+    void request;
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(page.title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1d2330;line-height:1.5}
 .action{display:inline-block;padding:.6rem 1.2rem;background:#1463ff;color:#fff;border-radius:6px;text-decoration:none}
 .code{color:#6b7280;font-size:.85rem}</style></head>
-<body><main><h1 id="hover-title">${escapeHtml(page.title)}</h1>
+<body><main>${this.renderBody(page)}</main></body></html>`;
+  }
+
+  /**
+   * The page's content without a layout: the title (`#hover-title`), the message (`#hover-message`),
+   * the action link (`#hover-action`, class `action`) and the code (`#hover-code`). Every value is escaped.
+   */
+  protected renderBody(page: HoverErrorPage): string {
+    const action = page.action
+      ? `<p><a class="action" id="hover-action" href="${escapeHtml(page.action.href)}">${escapeHtml(page.action.label)}</a></p>`
+      : '';
+    return `<h1 id="hover-title">${escapeHtml(page.title)}</h1>
 <p id="hover-message">${escapeHtml(page.message)}</p>
 ${action}
-<p class="code">Error code: <code id="hover-code">${escapeHtml(page.code)}</code> (HTTP ${page.statusCode})</p></main></body></html>`;
+<p class="code">Error code: <code id="hover-code">${escapeHtml(page.code)}</code> (HTTP ${page.statusCode})</p>`;
   }
 }
 
