@@ -20,7 +20,7 @@ export function page(title: string, body: string, user: AppUser | null = null): 
 header{display:flex;justify-content:space-between;align-items:center;border-bottom:1px solid #e5e7eb;padding-bottom:.5rem;margin-bottom:1rem}
 .actions{display:flex;gap:.6rem;align-items:center;flex-wrap:wrap;margin:.8rem 0}.actions form{margin:0}
 .button.secondary{background:#fff;color:#1d2330;border:1px solid #c7ccd6}
-.button,button.primary{display:inline-block;padding:.55rem 1.1rem;background:#1463ff;color:#fff;border:0;border-radius:6px;text-decoration:none;font:inherit;cursor:pointer}
+.button,button.primary,a.action{display:inline-block;padding:.55rem 1.1rem;background:#1463ff;color:#fff;border:0;border-radius:6px;text-decoration:none;font:inherit;cursor:pointer}
 button.secondary{padding:.45rem .9rem;background:#fff;color:#1d2330;border:1px solid #c7ccd6;border-radius:6px;font:inherit;cursor:pointer}
 button.link{background:none;border:0;color:#1463ff;font:inherit;cursor:pointer;padding:0}
 form.inline{display:inline}.error{color:#b00020}.ok{color:#0a7d32}.notice{background:#fff7e0;border:1px solid #f0c36d;padding:.5rem .8rem;border-radius:6px}

@@ -1,5 +1,6 @@
-import { HoverAuthModule, hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
+import { HoverAuthModule, HoverErrorPageFilter, hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig, AppConfigModule } from './app-config';
 import { JobsController } from './jobs.controller';
@@ -36,5 +37,7 @@ export const ACCOUNT_HEADER = 'x-account-id';
     }),
   ],
   controllers: [JobsController],
+  // Pages instead of JSON for people in a browser; API clients keep the JSON body.
+  providers: [{ provide: APP_FILTER, useClass: HoverErrorPageFilter }],
 })
 export class AppModule {}

@@ -87,6 +87,15 @@ async function main(): Promise<void> {
     assert.equal((other.body as { code?: string }).code, 'HOVER_NOT_CONNECTED');
     pass('GET /jobs as globex: 401 HOVER_NOT_CONNECTED');
 
+    // A browser (Accept: text/html) gets HoverErrorPageFilter's page with the Connect link instead.
+    const browser = await fetch(`${appUrl}/jobs`, { headers: { [ACCOUNT_HEADER]: 'globex', accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    const html = await browser.text();
+    assert.equal(browser.status, 401, 'GET /jobs as globex from a browser');
+    assert.match(browser.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(html, /<h1 id="hover-title">Connect Hover<\/h1>/);
+    assert.match(html, /id="hover-action" href="\/hover\/authorize\?returnTo=%2Fjobs">Connect Hover<\/a>/);
+    pass('GET /jobs as globex from a browser: 401 page "Connect Hover" linking to /hover/authorize?returnTo=%2Fjobs');
+
     assert.equal(hover.emulator.tokenRequestCount('authorization_code'), 1, 'authorization_code token requests');
     assert.equal(hover.emulator.tokenRequestCount(), 1, 'token requests of any grant type');
     assert.equal(hover.emulator.apiRequestCount('/api/v3/jobs'), 1, 'GET /api/v3/jobs requests (the 401 must not reach Hover)');

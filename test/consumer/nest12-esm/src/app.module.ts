@@ -1,5 +1,6 @@
-import { HoverAuthModule, hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
+import { HoverAuthModule, HoverErrorPageFilter, hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -42,6 +43,7 @@ export const ACCOUNT_HEADER = 'x-account-id';
     }),
   ],
   controllers: [JobsController, HealthController],
-  providers: [HoverEventLog],
+  // Pages instead of JSON for people in a browser; API clients keep the JSON body.
+  providers: [HoverEventLog, { provide: APP_FILTER, useClass: HoverErrorPageFilter }],
 })
 export class AppModule {}
