@@ -15,8 +15,8 @@ import { connectionIdArgument } from './connection-id-argument';
  */
 @Command({
   name: 'disconnect',
-  arguments: '[id]',
-  argsDescription: { id: 'connection id (required)' },
+  arguments: '<id>',
+  argsDescription: { id: 'connection id' },
   description: 'Delete a stored Hover connection',
 })
 export class DisconnectCommand extends CliCommand {
@@ -25,7 +25,6 @@ export class DisconnectCommand extends CliCommand {
   }
 
   async run([id]: string[]): Promise<void> {
-    // The argument is declared optional so that a missing one gets this tool's message and exit code.
     const connectionId = connectionIdArgument(id, 'disconnect <id>');
     if (!(await this.connections.disconnect(connectionId))) {
       throw new CliFailure(`No Hover connection "${printable(connectionId)}" to disconnect.`);

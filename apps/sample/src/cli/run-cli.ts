@@ -38,8 +38,8 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = process.en
       },
     });
     try {
-      // commander reads argv after the node binary and the script name.
-      await app.get(CommandRunnerService).run([process.execPath, 'cli', ...args]);
+      // commander reads argv after the node binary and the script name (shown in usage lines).
+      await app.get(CommandRunnerService).run([process.execPath, 'npm run cli --', ...args]);
     } finally {
       await app.close();
     }
@@ -63,6 +63,7 @@ function report(error: unknown, fallback: CliExitCode): CliExitCode {
     printError(`${error.code}: ${error.message}`);
     return fallback;
   }
-  printError(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  if (!(error instanceof Error)) printError(String(error));
+  else printError(error.name === 'Error' ? error.message : `${error.name}: ${error.message}`);
   return fallback;
 }
