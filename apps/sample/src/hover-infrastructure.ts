@@ -10,6 +10,12 @@ export interface HoverInfrastructureChoices {
   mountController: boolean;
   /** Options set in code, applied over the environment's (e.g. `resolveConnectionId`). */
   options?: Partial<HoverAuthModuleOptions>;
+  /**
+   * How often to retry connecting to the database at start (3 s apart). Default 9 (TypeORM's: a
+   * server waits out a database that starts after it); the CLI says 0, so an operator's typo in
+   * DATABASE_URL fails at once instead of after half a minute.
+   */
+  databaseRetryAttempts?: number;
 }
 
 /**
@@ -30,6 +36,7 @@ export function hoverInfrastructure(config: SampleConfig, choices: HoverInfrastr
           migrations: [...hoverAuthMigrations],
           migrationsRun: true,
           synchronize: false,
+          retryAttempts: choices.databaseRetryAttempts ?? 9,
         };
       },
     }),

@@ -18,7 +18,7 @@ export class CliModule {
   static forRoot(config: SampleConfig, settings: CliSettings): DynamicModule {
     return {
       module: CliModule,
-      imports: [...hoverInfrastructure(config, { mountController: false })],
+      imports: [...hoverInfrastructure(config, { mountController: false, databaseRetryAttempts: 0 })],
       providers: [{ provide: CLI_SETTINGS, useValue: settings }, ConnectCommand, StatusCommand, ListCommand, DisconnectCommand, ReencryptCommand],
     };
   }
