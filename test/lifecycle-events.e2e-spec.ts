@@ -150,7 +150,8 @@ describe('lifecycle events across two app instances on one database', () => {
 
   it('reconnected_to_different_org: once when the same connection id is connected by a user of another org; connected when that org connects again', async () => {
     const reconnect = await b.connect('default', 3);
-    expect(reconnect).toMatchObject({ status: 302, location: '/' });
+    // reconnectToDifferentOrg 'accept' (the default) tells the browser through the success redirect.
+    expect(reconnect).toMatchObject({ status: 302, location: '/?hover_notice=reconnected_to_different_org' });
     await noteStoredTokens();
     const moved = eventsNamed(HOVER_EVENTS.RECONNECTED_TO_DIFFERENT_ORG);
     expect(moved).toEqual([
