@@ -74,6 +74,17 @@ export class HoverTokenEndpointUnavailableException extends HoverTokenEndpointEx
   ) {
     super(code, message, upstreamStatus, null, HttpStatus.SERVICE_UNAVAILABLE);
   }
+
+  /**
+   * A refresh refused by hover-auth's own back-off, with the **seconds** until it ends as
+   * `retryAfterSeconds` in the property and the JSON body (and `Retry-After` through `HoverErrorPageFilter`).
+   */
+  static retryAfter(seconds: number, message: string): HoverTokenEndpointUnavailableException {
+    const failure = new HoverTokenEndpointUnavailableException(message, null);
+    failure.retryAfterSeconds = seconds;
+    (failure.getResponse() as Record<string, unknown>).retryAfterSeconds = seconds;
+    return failure;
+  }
 }
 
 /**

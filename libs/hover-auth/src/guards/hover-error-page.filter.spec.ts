@@ -10,6 +10,7 @@ import {
   HoverReauthorizationRequiredException,
 } from '../exceptions/hover-connection.exceptions';
 import { HoverRateLimitQueueFullException } from '../exceptions/hover-rate-limit.exceptions';
+import { HoverTokenEndpointUnavailableException } from '../exceptions/hover-token-endpoint.exceptions';
 import { HoverErrorPageFilter, prefersHtml } from './hover-error-page.filter';
 
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
@@ -21,6 +22,12 @@ class ThrowingController {
     if (kind === 'reauth') throw new HoverReauthorizationRequiredException('user:1', '/connect/hover');
     if (kind === 'plan') throw new HoverIntegrationsUnavailableException('user:1');
     if (kind === 'busy') throw new HoverRateLimitQueueFullException('queue_full', 12.2);
+    if (kind === 'backoff') throw HoverTokenEndpointUnavailableException.retryAfter(7, 'backing off');
+    if (kind === 'upstream-retry-after') {
+      const failure = new HoverTokenEndpointUnavailableException('Hover answered 503', 503);
+      failure.retryAfterSeconds = 4.2; // from Hover's Retry-After: on the exception only
+      throw failure;
+    }
     throw new HoverNotConnectedException('user:1', '/connect/hover');
   }
 
@@ -98,8 +105,19 @@ describe('HoverErrorPageFilter', () => {
     expect(json.body.code).toBe('HOVER_RATE_LIMIT_QUEUE_FULL');
     const page = await request(app.getHttpServer()).get('/guarded?kind=busy').set('Accept', BROWSER);
     expect(page.headers['retry-after']).toBe('13');
-    expect(page.text).toContain('Hover asks to wait 13 seconds.');
+    expect(page.text).toContain('Try again in 13 seconds.');
     expect(page.text).toContain('href="/guarded?kind=busy">Try again</a>');
+  });
+
+  it("hover-auth's refresh back-off and Hover's own Retry-After both become Retry-After and 'try again in N seconds'", async () => {
+    const backoff = await request(app.getHttpServer()).get('/guarded?kind=backoff');
+    expect(backoff.status).toBe(503);
+    expect(backoff.headers['retry-after']).toBe('7');
+    expect(backoff.body).toMatchObject({ code: 'HOVER_TOKEN_ENDPOINT_UNAVAILABLE', retryAfterSeconds: 7 });
+    const upstream = await request(app.getHttpServer()).get('/guarded?kind=upstream-retry-after').set('Accept', BROWSER);
+    expect(upstream.headers['retry-after']).toBe('5');
+    expect(upstream.text).toContain('Hover is not answering right now');
+    expect(upstream.text).toContain('Try again in 5 seconds.');
   });
 
   it('a form POST gets the page without a returnTo (only GET pages are returned to)', async () => {

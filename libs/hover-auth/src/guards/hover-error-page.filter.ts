@@ -135,10 +135,8 @@ export class HoverErrorPageFilter implements ExceptionFilter<HoverAuthException>
     const adapter = this.adapterHost.httpAdapter;
     const body = exception.getResponse() as HoverErrorBody;
     const status = exception.getStatus();
-    const retryAfterSeconds = body.retryAfterSeconds;
-    if (typeof retryAfterSeconds === 'number' && Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0) {
-      adapter.setHeader(response, 'Retry-After', String(Math.ceil(retryAfterSeconds)));
-    }
+    const retryAfterSeconds = retryAfterOf(exception);
+    if (retryAfterSeconds !== null) adapter.setHeader(response, 'Retry-After', String(retryAfterSeconds));
     if (!prefersHtml(request?.headers?.accept)) {
       adapter.reply(response, body, status);
       return;
@@ -174,9 +172,8 @@ export class HoverErrorPageFilter implements ExceptionFilter<HoverAuthException>
         if (here) page.action = { label: 'Try again', href: here };
         break;
     }
-    if (typeof body.retryAfterSeconds === 'number' && body.retryAfterSeconds > 0) {
-      page.message += ` Hover asks to wait ${Math.ceil(body.retryAfterSeconds)} seconds.`;
-    }
+    const retryAfterSeconds = retryAfterOf(exception);
+    if (retryAfterSeconds) page.message += ` Try again in ${retryAfterSeconds} seconds.`;
     return page;
   }
 
@@ -229,6 +226,16 @@ export function prefersHtml(accept: unknown): boolean {
     if (type === 'application/json') json = Math.max(json, quality);
   }
   return html > 0 && html >= json;
+}
+
+/**
+ * Whole **seconds** to wait before retrying, from the body's `retryAfterSeconds` or the exception's
+ * property of that name (Hover's `Retry-After`, or hover-auth's own back-off); `null` when unknown.
+ */
+function retryAfterOf(exception: HoverAuthException): number | null {
+  const body = exception.getResponse() as HoverErrorBody;
+  const value = typeof body.retryAfterSeconds === 'number' ? body.retryAfterSeconds : (exception as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.ceil(value) : null;
 }
 
 function escapeHtml(text: string): string {

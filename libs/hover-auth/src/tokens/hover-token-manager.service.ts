@@ -450,11 +450,11 @@ export class HoverTokenManager implements OnModuleDestroy {
       if (breaker.state === CircuitState.Closed) this.connectionBreakers.delete(connectionId);
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
-        throw new HoverTokenEndpointUnavailableException(
+        const backoffUntil = Math.max(this.tokenEndpointBackoffUntil, this.connectionBreakers.get(connectionId)?.backoffUntil ?? 0);
+        throw HoverTokenEndpointUnavailableException.retryAfter(Math.max(1, Math.ceil((backoffUntil - Date.now()) / 1000)), 
           this.tokenEndpointBreaker.state === CircuitState.Open
             ? "Hover's token endpoint failed recently; refreshes resume after a back-off (1-30 s, or Hover's Retry-After up to 300 s). The grant is kept."
             : "Refreshing this connection failed recently; its refreshes resume after a back-off (1-30 s, or Hover's Retry-After up to 300 s). The grant is kept.",
-          null,
         );
       }
       if (!(error instanceof HoverInvalidGrantException)) throw error;
