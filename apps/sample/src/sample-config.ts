@@ -47,7 +47,8 @@ export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
   if (env.HOVER_TOKEN_ENCRYPTION_KEYS) {
     throw new Error('HOVER_TOKEN_ENCRYPTION_KEYS was renamed HOVER_ENCRYPTION_KEYS (HOVER_ + the option name encryptionKeys): rename the variable, the value stays the same.');
   }
-  const hover = hoverAuthOptionsFromEnv(env);
+  // partial: the in-process emulator and the development key fill what is unset.
+  const hover = hoverAuthOptionsFromEnv(env, { partial: true });
   const hoverVariables = { HOVER_CLIENT_ID: hover.clientId, HOVER_CLIENT_SECRET: hover.clientSecret, HOVER_REDIRECT_URI: hover.redirectUri };
   const missing = Object.entries(hoverVariables).filter(([, value]) => !value).map(([name]) => name);
   if (hover.baseUrl && missing.length > 0) {

@@ -61,7 +61,7 @@ describe('hoverAuthOptionsFromEnv', () => {
         HOVER_HTTP_TIMEOUT_MS: '50',
         HOVER_BASE_URL: 'https://hover.to/api',
         HOVER_REFRESH_MARGIN_SECONDS: '5m',
-      });
+      }, { partial: true });
     } catch (caught) {
       error = caught;
     }
@@ -73,20 +73,37 @@ describe('hoverAuthOptionsFromEnv', () => {
     expect(message).toContain('HOVER_BASE_URL (`baseUrl`) must be an https:// origin');
     expect(message).toContain('a key of HOVER_ENCRYPTION_KEYS (`encryptionKeys`) is not 32 bytes of base64');
     expect(message).not.toContain('NotAKeyButASecret');
-    expect(() => hoverAuthOptionsFromEnv({ HOVER_ENCRYPTION_KEYS: 'k1:Secret1,Secret2' })).toThrow(/HOVER_ENCRYPTION_KEYS must be a comma-separated list of id:base64key/);
-    expect(() => hoverAuthOptionsFromEnv({ HOVER_ENCRYPTION_KEYS: 'k1:Secret1,Secret2' })).not.toThrow(/Secret/);
+    expect(() => hoverAuthOptionsFromEnv({ HOVER_ENCRYPTION_KEYS: 'k1:Secret1,Secret2' }, { partial: true })).toThrow(/HOVER_ENCRYPTION_KEYS must be a comma-separated list of id:base64key/);
+    expect(() => hoverAuthOptionsFromEnv({ HOVER_ENCRYPTION_KEYS: 'k1:Secret1,Secret2' }, { partial: true })).not.toThrow(/Secret/);
   });
 
   it('refuses unknown HOVER_ variables unless told to ignore them; a prefix moves them all', () => {
-    expect(() => hoverAuthOptionsFromEnv({ HOVER_HTTP_TIMEOUT: '5000' })).toThrow('Unknown variable HOVER_HTTP_TIMEOUT');
-    expect(hoverAuthOptionsFromEnv({ HOVER_HTTP_TIMEOUT: '5000', HOVER_PKCE: 'true' }, { unknown: 'ignore' })).toEqual({ pkce: true });
-    expect(hoverAuthOptionsFromEnv({ HOVER_PKCE: 'maybe', APP_HOVER_PKCE: 'false' }, { prefix: 'APP_HOVER_' })).toEqual({ pkce: false });
+    expect(() => hoverAuthOptionsFromEnv({ HOVER_HTTP_TIMEOUT: '5000' }, { partial: true })).toThrow('Unknown variable HOVER_HTTP_TIMEOUT');
+    expect(hoverAuthOptionsFromEnv({ HOVER_HTTP_TIMEOUT: '5000', HOVER_PKCE: 'true' }, { unknown: 'ignore', partial: true })).toEqual({ pkce: true });
+    expect(hoverAuthOptionsFromEnv({ HOVER_PKCE: 'maybe', APP_HOVER_PKCE: 'false' }, { prefix: 'APP_HOVER_', partial: true })).toEqual({ pkce: false });
   });
 
   it('a feature turned off and one of its settings together is a conflict', () => {
-    expect(() => hoverAuthOptionsFromEnv({ HOVER_RATE_LIMIT: 'false', HOVER_RATE_LIMIT_MAX_QUEUE: '10' })).toThrow(
+    expect(() => hoverAuthOptionsFromEnv({ HOVER_RATE_LIMIT: 'false', HOVER_RATE_LIMIT_MAX_QUEUE: '10' }, { partial: true })).toThrow(
       'HOVER_RATE_LIMIT_MAX_QUEUE is set but HOVER_RATE_LIMIT=false turns `rateLimit` off: unset one of them.',
     );
+  });
+
+  it('without partial: true, names each required variable that is missing', () => {
+    expect(() => hoverAuthOptionsFromEnv({ HOVER_CLIENT_ID: 'id' })).toThrow(
+      /HOVER_CLIENT_SECRET is not set \(`clientSecret` is required\).*\n.*HOVER_REDIRECT_URI is not set.*\n.*HOVER_ENCRYPTION_KEYS is not set/,
+    );
+    expect(() => hoverAuthOptionsFromEnv({ HOVER_CLIENT_ID: 'id' })).not.toThrow(/HOVER_CLIENT_ID is not set/);
+  });
+
+  it('rules between options name both variables (defaults fill the other side)', () => {
+    const lease = () => hoverAuthOptionsFromEnv({ HOVER_HTTP_TIMEOUT_MS: '60000', HOVER_REFRESH_LEASE_MS: '1000' }, { partial: true });
+    expect(lease).toThrow('HOVER_REFRESH_LEASE_MS (`refreshLeaseMs`) (1000 ms) must be greater than HOVER_HTTP_TIMEOUT_MS (`httpTimeoutMs`) (60000 ms)');
+    expect(() => hoverAuthOptionsFromEnv({ HOVER_REFRESH_LEASE_MS: '20000' }, { partial: true })).toThrow('(20000 ms) must be greater than HOVER_HTTP_TIMEOUT_MS (`httpTimeoutMs`) (30000 ms)');
+    expect(() => hoverAuthOptionsFromEnv({ HOVER_RETRY_INITIAL_DELAY_MS: '5000', HOVER_RETRY_MAX_DELAY_MS: '1000' }, { partial: true })).toThrow(
+      'HOVER_RETRY_MAX_DELAY_MS (`retry.maxDelayMs`) (1000 ms) must be at least HOVER_RETRY_INITIAL_DELAY_MS (`retry.initialDelayMs`) (5000 ms).',
+    );
+    expect(() => hoverAuthOptionsFromEnv({ HOVER_RETRY_INITIAL_DELAY_MS: '20000' }, { partial: true })).toThrow('must be at least HOVER_RETRY_INITIAL_DELAY_MS');
   });
 
   it('covers every option but resolveConnectionId, and the README Options table names each variable in its row', () => {

@@ -68,7 +68,17 @@ export interface HoverAuthEnvOptions {
    * `'ignore'` when your app keeps other `HOVER_…` variables of its own.
    */
   unknown?: 'error' | 'ignore';
+  /**
+   * `false` (default): the required options (`HOVER_CLIENT_ID`, `HOVER_CLIENT_SECRET`,
+   * `HOVER_REDIRECT_URI`, `HOVER_ENCRYPTION_KEYS`) must be set, and the result is complete
+   * {@link HoverAuthModuleOptions}. `true`: any may be missing (you fill them from elsewhere), and the
+   * result is `Partial<HoverAuthModuleOptions>`.
+   */
+  partial?: boolean;
 }
+
+/** Options whose variables must be set unless `partial: true`. */
+const REQUIRED_OPTIONS = ['clientId', 'clientSecret', 'redirectUri', 'encryptionKeys'] as const;
 
 /**
  * Reads {@link HoverAuthModuleOptions} from environment variables: `HOVER_` + the option name in upper
@@ -79,16 +89,18 @@ export interface HoverAuthEnvOptions {
  * - `true` / `false` for `HOVER_PKCE`; `false` for `HOVER_RETRY` / `HOVER_RATE_LIMIT` turns the feature off;
  * - `HOVER_ENCRYPTION_KEYS`: `id:base64key[,id:base64key…]`, newest first.
  *
- * Each value is checked like the option itself (ranges, URL rules), and an error names the variable.
- * Checks between options (e.g. `refreshLeaseMs` > `httpTimeoutMs`) run when the module starts.
+ * Each value is checked like the option itself (ranges, URL rules, and the rules between options such
+ * as `refreshLeaseMs` > `httpTimeoutMs`), and an error names the variable.
  *
  * @example
  * HoverAuthModule.forRootAsync({ useFactory: () => ({ ...hoverAuthOptionsFromEnv(process.env), resolveConnectionId }) })
- * @returns the options found (a partial object: `clientId` and the other required options are only
- *   there when their variables are set)
+ * @returns the options found: complete options (the required variables must be set), or with
+ *   `partial: true` only what is set
  * @throws {HoverAuthConfigurationError} listing every unreadable or invalid variable; the values of
  *   `HOVER_CLIENT_SECRET` and `HOVER_ENCRYPTION_KEYS` are never echoed
  */
+export function hoverAuthOptionsFromEnv(env: Record<string, string | undefined>, options?: HoverAuthEnvOptions & { partial?: false }): HoverAuthModuleOptions;
+export function hoverAuthOptionsFromEnv(env: Record<string, string | undefined>, options: HoverAuthEnvOptions & { partial: true }): Partial<HoverAuthModuleOptions>;
 export function hoverAuthOptionsFromEnv(env: Record<string, string | undefined>, options: HoverAuthEnvOptions = {}): Partial<HoverAuthModuleOptions> {
   const prefix = options.prefix ?? 'HOVER_';
   const problems: string[] = [];
@@ -115,6 +127,14 @@ export function hoverAuthOptionsFromEnv(env: Record<string, string | undefined>,
       problems.push(`${name} is set but ${prefix}${upperSnake(top)}=false turns \`${top}\` off: unset one of them.`);
     } else {
       result[top] = { ...(result[top] as object | undefined), [nested]: value };
+    }
+  }
+  if (!options.partial) {
+    for (const option of REQUIRED_OPTIONS) {
+      const name = `${prefix}${upperSnake(option)}`;
+      if (result[option] === undefined && !problems.some((problem) => problem.startsWith(name))) {
+        problems.push(`${name} is not set (\`${option}\` is required); pass { partial: true } if you supply it in code.`);
+      }
     }
   }
   // The module's own checks of the values that could be read, worded with variable names.

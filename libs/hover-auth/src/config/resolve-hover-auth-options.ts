@@ -186,7 +186,29 @@ const schema = z.strictObject({
  */
 export function checkHoverAuthOptionFields(options: Record<string, unknown>): string[] {
   const result = schema.partial().safeParse(options);
-  return result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, options));
+  if (!result.success) return result.error.issues.flatMap((issue) => describeIssue(issue, options));
+  // Between options, with the defaults of those not given.
+  const retry = options.retry === false ? false : { initialDelayMs: 500, maxDelayMs: 10_000, ...(result.data.retry || {}) };
+  return crossOptionProblems({ ...result.data, httpTimeoutMs: result.data.httpTimeoutMs ?? 30_000, retry });
+}
+
+/** Rules between options (each option is valid on its own). */
+function crossOptionProblems(options: {
+  httpTimeoutMs: number;
+  refreshLeaseMs?: number;
+  retry: false | { initialDelayMs: number; maxDelayMs: number };
+}): string[] {
+  const problems: string[] = [];
+  const refreshLeaseMs = options.refreshLeaseMs ?? options.httpTimeoutMs + 5000;
+  if (refreshLeaseMs <= options.httpTimeoutMs) {
+    // A lease shorter than one token request could lapse while its holder still waits for Hover,
+    // letting a second instance spend the same single-use refresh token.
+    problems.push(`\`refreshLeaseMs\` (${refreshLeaseMs} ms) must be greater than \`httpTimeoutMs\` (${options.httpTimeoutMs} ms); leave it unset for httpTimeoutMs + 5000.`);
+  }
+  if (options.retry && options.retry.maxDelayMs < options.retry.initialDelayMs) {
+    problems.push(`\`retry.maxDelayMs\` (${options.retry.maxDelayMs} ms) must be at least \`retry.initialDelayMs\` (${options.retry.initialDelayMs} ms).`);
+  }
+  return problems;
 }
 
 /**
@@ -208,20 +230,10 @@ export function resolveHoverAuthOptions(options: HoverAuthModuleOptions | undefi
     throw new HoverAuthConfigurationError(result.error.issues.flatMap((issue) => describeIssue(issue, options)));
   }
   const parsed = result.data;
+  const conflicts = crossOptionProblems(parsed);
+  if (conflicts.length > 0) throw new HoverAuthConfigurationError(conflicts);
   const refreshLeaseMs = parsed.refreshLeaseMs ?? parsed.httpTimeoutMs + 5000;
-  if (refreshLeaseMs <= parsed.httpTimeoutMs) {
-    // A lease shorter than one token request could lapse while its holder still waits for Hover,
-    // letting a second instance spend the same single-use refresh token.
-    throw new HoverAuthConfigurationError([
-      `\`refreshLeaseMs\` (${refreshLeaseMs} ms) must be greater than \`httpTimeoutMs\` (${parsed.httpTimeoutMs} ms); leave it unset for httpTimeoutMs + 5000.`,
-    ]);
-  }
   const refreshDeadlineMs = parsed.refreshDeadlineMs ?? refreshLeaseMs + parsed.httpTimeoutMs;
-  if (parsed.retry && parsed.retry.maxDelayMs < parsed.retry.initialDelayMs) {
-    throw new HoverAuthConfigurationError([
-      `\`retry.maxDelayMs\` (${parsed.retry.maxDelayMs} ms) must be at least \`retry.initialDelayMs\` (${parsed.retry.initialDelayMs} ms).`,
-    ]);
-  }
   const rateLimit = parsed.rateLimit && { ...parsed.rateLimit, maxWaitMs: parsed.rateLimit.maxWaitMs ?? parsed.httpTimeoutMs };
   const baseUrl = parsed.baseUrl.replace(/\/+$/, '');
   return {
