@@ -7,6 +7,7 @@ import { DevPanel, DevPanelController } from './dev-panel';
 import { HomeController } from './home.controller';
 import { hoverInfrastructure } from './hover-infrastructure';
 import { JobsController } from './jobs.controller';
+import { NotFoundPageFilter } from './not-found.filter';
 import type { SampleConfig } from './sample-config';
 import { SampleErrorPageFilter } from './sample-error-page.filter';
 import { SessionController } from './session.controller';
@@ -27,6 +28,7 @@ export class AppModule {
       // Pages with Connect / Reconnect / the plan advice for browsers; JSON with `code` for API clients.
       { provide: APP_FILTER, useClass: SampleErrorPageFilter },
       { provide: APP_FILTER, useClass: SignInRequiredFilter },
+      { provide: APP_FILTER, useClass: NotFoundPageFilter },
     ];
     if (emulator) providers.push({ provide: DevPanel, useValue: new DevPanel(emulator) });
     return {

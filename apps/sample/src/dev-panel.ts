@@ -52,7 +52,7 @@ export class DevPanelController {
   async apply(@Body('action') action: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
     const user = requireUser(request);
     const emulator = this.panel.emulator;
-    let notice = typeof action === 'string' ? action : 'unknown';
+    let notice = String(action);
     switch (action) {
       case 'integrations-off':
       case 'integrations-on': {
@@ -79,8 +79,7 @@ export class DevPanelController {
         emulator.setFaults({ consentWithoutIntegrations: action === 'consent-blocks' ? 'block' : 'allow' });
         break;
       default:
-        response.status(400).type('text').send('Unknown developer panel action.');
-        return;
+        notice = 'unknown';
     }
     response.redirect(303, `/?dev=${encodeURIComponent(notice)}`);
   }

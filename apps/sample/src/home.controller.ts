@@ -26,6 +26,7 @@ const DEV_TEXT: Record<string, string> = {
   'consent-blocks': 'Emulator: consent for a plan without integrations now stops on Hover, as Hover does.',
   'consent-allows': 'Emulator: consent for a plan without integrations now comes back to this app.',
   'not-connected': 'Connect Hover first: the switch acts on your connected org.',
+  unknown: 'Unknown developer panel action: nothing was changed.',
 };
 
 /** Home page: the signed-in user's Hover connection (org, status, token expiry; never a token) and its actions. */
@@ -47,7 +48,8 @@ export class HomeController {
     const connection = await this.connections.get(connectionIdOf(user));
     const parts = ['<h1>Hover sample app</h1>'];
     if (typeof query.hover_error === 'string') {
-      parts.push(`<p class="error" id="hover-error">${escapeHtml(FAILURE_TEXT[query.hover_error] ?? `Connecting to Hover failed (${query.hover_error}).`)}</p>`);
+      // Only known reasons are shown: the query is anyone's text, so an unknown one is not echoed.
+      parts.push(`<p class="error" id="hover-error">${escapeHtml(FAILURE_TEXT[query.hover_error] ?? 'Connecting to Hover failed. Please try again.')}</p>`);
     }
     if (query.hover_notice === 'reconnected_to_different_org' && connection) {
       parts.push(

@@ -6,9 +6,14 @@ import { escapeHtml, page } from './html';
 /** The session cookie's name (express-session). */
 export const SESSION_COOKIE = 'sample.sid';
 
-/** A same-origin path to return to after signing in, else `/` (no open redirect). */
+const PROBE_ORIGIN = 'http://sample.invalid';
+
+/** A same-origin path to return to after signing in, normalized (`/..//x` is `//x`: refused), else `/`. */
 function returnPath(value: unknown): string {
-  return typeof value === 'string' && value.length <= 512 && /^\/(?![/\\])[^\s\\]*$/.test(value) ? value : '/';
+  if (typeof value !== 'string' || value.length > 512 || !/^\/(?![/\\])[^\s\\]*$/.test(value)) return '/';
+  const url = new URL(value, PROBE_ORIGIN);
+  const path = url.pathname + url.search;
+  return url.origin === PROBE_ORIGIN && !path.startsWith('//') ? path : '/';
 }
 
 /**

@@ -2,6 +2,7 @@ import { HoverEmulator } from '@hover-auth/emulator';
 import { type INestApplication, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +40,8 @@ export async function startSampleApp(
   const log = new Logger('Sample');
   let emulator: HoverEmulator | undefined;
   if (!config.hover.baseUrl) {
+    const ignored = (['HOVER_CLIENT_ID', 'HOVER_CLIENT_SECRET'] as const).filter((name) => env[name]);
+    if (ignored.length > 0) log.warn(`${ignored.join(' and ')} ${ignored.length > 1 ? 'are' : 'is'} ignored: HOVER_BASE_URL is unset, so the sample uses its in-process emulator and the emulator's demo client.`);
     emulator = new HoverEmulator();
     const baseUrl = await emulator.start(0);
     // Only the emulator's client and address replace the environment's values; every other setting
@@ -104,7 +107,9 @@ export async function startSampleApp(
 /**
  * What Nest's security docs advise for an app people copy: helmet's headers (CSP, HSTS, nosniff,
  * frame-ancestors…), no `X-Powered-By`, and a session cookie that is HttpOnly and SameSite=Lax (Secure
- * when the app is served over https). The session store is express-session's MemoryStore: one process
+ * when the app is served over https), and state-changing requests refused when the browser says they
+ * come from another site (`Sec-Fetch-Site`, else `Origin`): SameSite=Lax alone lets a page on another
+ * port of localhost post with the cookie. The session store is express-session's MemoryStore: one process
  * only; with several instances use a shared store (e.g. connect-redis) and one SESSION_SECRET.
  */
 function secureHttp(app: NestExpressApplication, config: SampleConfig): void {
@@ -112,6 +117,7 @@ function secureHttp(app: NestExpressApplication, config: SampleConfig): void {
   app.disable('x-powered-by');
   // Over plain-http localhost, `upgrade-insecure-requests` would send the browser to https://localhost.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));
+  app.use(refuseCrossSitePosts(https));
   app.use(
     session({
       name: SESSION_COOKIE,
@@ -121,4 +127,22 @@ function secureHttp(app: NestExpressApplication, config: SampleConfig): void {
       cookie: { httpOnly: true, sameSite: 'lax', secure: https, maxAge: 8 * 3600 * 1000 },
     }),
   );
+}
+
+/**
+ * 403 for a POST (PUT, PATCH, DELETE) that a browser marks as coming from another origin: by
+ * `Sec-Fetch-Site` (anything but `same-origin`, or `none` for a typed address), or, from browsers that
+ * do not send it, by an `Origin` other than this app's. Clients that send neither (curl, scripts) are
+ * not browsers acting for a user, and pass.
+ */
+function refuseCrossSitePosts(https: boolean) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return next();
+    const site = request.headers['sec-fetch-site'];
+    const origin = request.headers.origin;
+    const ownOrigin = `${https ? 'https' : 'http'}://${request.headers.host ?? ''}`;
+    const crossSite = typeof site === 'string' ? site !== 'same-origin' && site !== 'none' : origin !== undefined && origin !== ownOrigin;
+    if (!crossSite) return next();
+    response.status(403).type('text').send('Refused: this form was sent from another site.');
+  };
 }
