@@ -4,6 +4,7 @@
  * connection byte for byte and fails with `hover_error=different_org`. Against the emulator, on SQLite.
  */
 import { HoverEmulator } from '@hover-auth/emulator';
+import { DataSource } from 'typeorm';
 import { startHoverHostApp, type HoverHostApp } from './support/hover-host-app';
 import { createSqliteDatabase, type TestDatabase } from './support/test-databases';
 
@@ -60,5 +61,13 @@ describe('reconnect to a different Hover org', () => {
     expect((await app.guarded('user:2')).status).toBe(200);
     // A first connection of any org is not a "different org".
     expect(await app.connect('user:3', 41)).toMatchObject({ location: '/' });
+  });
+
+  it('refuse: a stored connection whose org Hover never named is not a different org (nothing to compare)', async () => {
+    const app = await start({ reconnectToDifferentOrg: 'refuse' });
+    await app.connect('user:4', 1);
+    await app.app.get(DataSource).query("UPDATE hover_connections SET hover_org_id = NULL WHERE connection_id = 'user:4'");
+    expect(await app.connect('user:4', 41)).toMatchObject({ status: 302, location: '/' });
+    expect(await app.stored('user:4')).toMatchObject({ hoverOrgId: '41' });
   });
 });

@@ -139,7 +139,7 @@ export interface HoverAuthModuleOptions {
   integrationsRecheckSeconds?: number;
   /**
    * What a reconnect does when the user authorizes a different Hover org than the one stored under
-   * the connection id (e.g. they are signed in to Hover as another company):
+   * the connection id (e.g. they are signed in to Hover as another company; both org ids known):
    * - `'accept'` (default): the new org replaces the old one; a warning is logged, the
    *   `hover.connection.reconnected_to_different_org` event is emitted, and the browser's success
    *   redirect carries `hover_notice=reconnected_to_different_org` so the app can tell the user;

@@ -176,7 +176,8 @@ export class HoverAuthorizationFlowService {
     const profile = await this.readProfile(connectionId, tokens);
     if (!profile) return this.failed(connectionId, 'hover_unavailable', clearCookie);
     const previousHoverOrgId = await this.connections.findOrgId(connectionId);
-    const reconnectedElsewhere = previousHoverOrgId !== undefined && previousHoverOrgId !== profile.hoverOrgId;
+    // Different only when both orgs are known: an org Hover's profile did not name proves nothing.
+    const reconnectedElsewhere = typeof previousHoverOrgId === 'string' && profile.hoverOrgId !== null && previousHoverOrgId !== profile.hoverOrgId;
     if (reconnectedElsewhere) {
       const refused = this.options.reconnectToDifferentOrg === 'refuse';
       this.logger.warn(
