@@ -51,6 +51,7 @@ module.exports = {
     onlyDown('http', ['tokens', 'events']),
     onlyDown('guards', ['tokens', 'oauth', 'http']),
     onlyDown('health', ['token-endpoint', 'tokens', 'http']),
+    onlyDown('webhooks', []),
     {
       name: 'libs-never-import-apps-or-tests',
       severity: 'error',

@@ -59,6 +59,18 @@ export const HOVER_ERROR_CODES = {
    * time: its queue was full, or the request waited longer than `rateLimit.maxWaitMs`. Nothing was sent.
    */
   RATE_LIMIT_QUEUE_FULL: 'HOVER_RATE_LIMIT_QUEUE_FULL',
+  /** 401 — a webhook delivery carries neither `Hover-Signature-256` nor (when legacy SHA-1 is allowed) `Hover-Signature`. */
+  WEBHOOK_SIGNATURE_MISSING: 'HOVER_WEBHOOK_SIGNATURE_MISSING',
+  /** 401 — the webhook signature header is not `sha256=<webhook id>:<base64 HMAC>` (or `sha1=…` for the legacy header). */
+  WEBHOOK_SIGNATURE_MALFORMED: 'HOVER_WEBHOOK_SIGNATURE_MALFORMED',
+  /** 401 — no `hmac_secret` is known for the webhook id named in the signature header. */
+  WEBHOOK_UNKNOWN: 'HOVER_WEBHOOK_UNKNOWN',
+  /** 401 — the webhook signature does not match (another webhook's secret, or body, path, `Date` or `Content-Type` changed). */
+  WEBHOOK_SIGNATURE_INVALID: 'HOVER_WEBHOOK_SIGNATURE_INVALID',
+  /** 401 — the webhook delivery's `Date` is missing, unparsable, or outside the tolerance window (a replay or a skewed clock). */
+  WEBHOOK_DATE_OUT_OF_RANGE: 'HOVER_WEBHOOK_DATE_OUT_OF_RANGE',
+  /** 401 — the webhook delivery's `Content-MD5` header is not the base64 MD5 of the body received. */
+  WEBHOOK_BODY_DIGEST_MISMATCH: 'HOVER_WEBHOOK_BODY_DIGEST_MISMATCH',
 } as const;
 
 /** Union of every hover-auth error code: the values of {@link HOVER_ERROR_CODES}. */
