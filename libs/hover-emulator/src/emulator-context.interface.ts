@@ -1,6 +1,7 @@
 import { HoverEmulatorFaults } from './hover-emulator-faults.interface';
 import { AccessTokenSigner } from './oauth/access-token-signer';
 import { EmulatorStore } from './store/emulator-store';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
 
 /**
  * What the OAuth and API routers need from the emulator. Internal; built by `HoverEmulator`.
@@ -8,6 +9,8 @@ import { EmulatorStore } from './store/emulator-store';
 export interface EmulatorContext {
   readonly store: EmulatorStore;
   readonly signer: AccessTokenSigner;
+  /** Sends webhook events (asynchronously; never throws). */
+  readonly webhooks: WebhookDispatcher;
   /** Access-token lifetime in SECONDS. */
   readonly accessTokenTtlSeconds: number;
   /** Authorization-code lifetime in SECONDS. */

@@ -125,4 +125,29 @@ export interface HoverEmulatorFaults {
    * `apiRateLimit`: a request refused by the limiter does not use up `times`.
    */
   apiStatus: { status: number; retryAfter?: string; times?: number; body?: string; contentType?: string } | null;
+  /**
+   * How webhook deliveries (the verification event and `job-state-changed`) are signed. Default
+   * `'valid'`: `Hover-Signature-256: sha256=<webhook_id>:<base64 HMAC-SHA256>` and the legacy
+   * `Hover-Signature: sha1=<webhook_id>:<base64 HMAC-SHA1>`, keyed with the `hmac_secret` string, over
+   * `content-type,content-md5,request-path,date` (see the README, "Webhooks"). The others break exactly
+   * one thing, for a receiver's negative tests:
+   * - `'wrong-secret'`: both signatures made with another (random) secret;
+   * - `'tampered-body'`: headers of the real body, but the body sent has an extra `"tampered":true`
+   *   (so its MD5 no longer matches `Content-MD5` and the signature);
+   * - `'stale-date'`: `Date` one hour in the past, correctly signed over that date (a replay);
+   * - `'missing'`: no `Hover-Signature-256` nor `Hover-Signature` header.
+   */
+  webhookSignature: 'valid' | 'wrong-secret' | 'tampered-body' | 'stale-date' | 'missing';
+  /**
+   * Delay in MILLISECONDS between the trigger (the 201 of a registration being sent, or a job state
+   * change) and the POST to the webhook URL. Default `0`: Hover "immediately" POSTs the verification
+   * code, so it may arrive before a receiver committed the registration's row; raise it to give the
+   * receiver time, or keep it at 0 to test that the receiver tolerates the race.
+   */
+  webhookDeliveryDelayMs: number;
+  /**
+   * When `true`, every delivery is POSTed twice, the same request (body, `Date`, signature) both
+   * times, one after the other: a receiver's idempotency test. Default `false`.
+   */
+  webhookDuplicateDeliveries: boolean;
 }

@@ -33,6 +33,9 @@ export const DEFAULT_FAULTS: Readonly<HoverEmulatorFaults> = Object.freeze({
   apiDelayMs: 0,
   apiRateLimit: null,
   apiStatus: null,
+  webhookSignature: 'valid',
+  webhookDeliveryDelayMs: 0,
+  webhookDuplicateDeliveries: false,
 });
 
 /** Default access-token lifetime in seconds (Hover: 2 hours). Internal. */

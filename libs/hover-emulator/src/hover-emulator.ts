@@ -9,19 +9,23 @@ import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, DEFAULT_AUTHORIZATION_CODE_TTL_SECOND
 import { HoverEmulatorApiRequest } from './hover-emulator-api-request.interface';
 import { HoverEmulatorClient } from './hover-emulator-client.interface';
 import { HoverEmulatorFaults } from './hover-emulator-faults.interface';
+import { HOVER_JOB_STATES, HoverEmulatorJobState } from './hover-emulator-job-state';
 import { HoverEmulatorOptions } from './hover-emulator-options.interface';
 import { HoverEmulatorOrg } from './hover-emulator-org.interface';
 import { HoverEmulatorUser } from './hover-emulator-user.interface';
+import { HoverEmulatorWebhookDelivery } from './hover-emulator-webhook-delivery.interface';
 import { AccessTokenSigner } from './oauth/access-token-signer';
 import { createAuthorizeRouter } from './oauth/authorize.routes';
 import { createTokenRouter } from './oauth/token.routes';
 import { seedDefaultWorld } from './store/default-seed';
 import { EmulatorStore } from './store/emulator-store';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
 
 /**
  * A local Hover (hover.to): Doorkeeper-like OAuth 2.0 server (`/oauth/authorize`, `/oauth/token`,
  * `/oauth/revoke`), a subset of the REST API (`/api/v2/users/profile`, `/api/v2/jobs`,
- * `/api/v3/jobs`, `/api/v3/jobs/:id`), fault switches for every behaviour the public docs leave open,
+ * `/api/v3/jobs`, `/api/v3/jobs/:id`, `/api/v2/webhooks` with signed webhook deliveries), fault
+ * switches for every behaviour the public docs leave open,
  * and a control surface (these methods, or HTTP under `/__emulator`).
  *
  * State is in memory and per instance. Listens on 127.0.0.1 only.
@@ -40,6 +44,7 @@ export class HoverEmulator {
   private readonly seedDefaults: boolean;
   private readonly log: (line: string) => void;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly webhooks: WebhookDispatcher;
   private currentFaults: HoverEmulatorFaults = { ...DEFAULT_FAULTS };
   private server: Server | null = null;
   private url: string | null = null;
@@ -59,9 +64,15 @@ export class HoverEmulator {
     }
     this.seedDefaults = options.seedDefaults ?? true;
     this.log = options.logger ?? (() => undefined);
+    this.webhooks = new WebhookDispatcher(
+      () => this.currentFaults,
+      () => Date.now(),
+      (line) => this.log(line),
+    );
     const context: EmulatorContext = {
       store: this.store,
       signer: this.signer,
+      webhooks: this.webhooks,
       accessTokenTtlSeconds,
       authorizationCodeTtlSeconds,
       faults: () => this.currentFaults,
@@ -100,7 +111,7 @@ export class HoverEmulator {
 
   /**
    * Stops listening, destroys every open socket (including requests held by the `tokenEndpointHang`
-   * fault) and cancels pending `tokenEndpointDelayMs` timers. Idempotent. State is kept: `start()`
+   * fault), cancels pending `tokenEndpointDelayMs` timers and aborts pending webhook deliveries. Idempotent. State is kept: `start()`
    * may be called again.
    */
   async stop(): Promise<void> {
@@ -110,6 +121,7 @@ export class HoverEmulator {
     this.url = null;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.webhooks.abort();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
@@ -279,6 +291,63 @@ export class HoverEmulator {
     return this.store.apiRequestLog();
   }
 
+  // ---- webhooks -------------------------------------------------------------------------------
+
+  /**
+   * Changes a job's state (what `GET /api/v3/jobs/:id` shows) and sends a `job-state-changed` event
+   * to every VERIFIED webhook of the job's org, asynchronously (after `webhookDeliveryDelayMs`), even
+   * when the state is unchanged. Body (Hover's documented payload; `job_estimated_hours_to_completion`
+   * is the emulator's guess: 0 for complete/failed/cancelled, else 1.5):
+   * `{"event":"job-state-changed","webhook_id":N,"job_external_identifier":"EMU-1-0001","job_id":10001,
+   * "state":"complete","content-available":1,"job_estimated_hours_to_completion":0}`.
+   * Also `POST /__emulator/jobs/:id/state` with `{ "state": "complete" }`.
+   * @param jobId e.g. 10001 (ids are unique across orgs)
+   * @param state one of Hover's job states (`HOVER_JOB_STATES`), e.g. `'complete'`
+   * @returns the ids of the webhooks an event was sent to, ascending (empty when none is verified)
+   * @throws TypeError for a state Hover does not list; Error when no job has this id
+   */
+  setJobState(jobId: number, state: HoverEmulatorJobState): number[] {
+    if (!(HOVER_JOB_STATES as readonly unknown[]).includes(state)) {
+      throw new TypeError(`setJobState: state must be one of ${HOVER_JOB_STATES.join(', ')}; got ${JSON.stringify(state)}.`);
+    }
+    const found = this.store.findJob(jobId);
+    if (!found) throw new Error(`setJobState: no job ${jobId} is seeded.`);
+    found.job.state = state;
+    const verified = this.store.listWebhooks(found.orgId).filter((w) => w.verifiedAt !== null);
+    for (const webhook of verified) {
+      this.webhooks.send(webhook, {
+        event: 'job-state-changed',
+        webhook_id: webhook.id,
+        job_external_identifier: found.job.external_identifier,
+        job_id: found.job.id,
+        state,
+        'content-available': 1,
+        job_estimated_hours_to_completion: ['complete', 'failed', 'cancelled'].includes(state) ? 0 : 1.5,
+      });
+    }
+    return verified.map((w) => w.id);
+  }
+
+  /**
+   * Every POST sent (or attempted) to a webhook URL since start or the last `reset()`, oldest first:
+   * `{ id, at: epoch MILLISECONDS, webhookId, event, url, headers, body: raw string, status: number |
+   * null, error: string | null }` (see `HoverEmulatorWebhookDelivery`). A failed delivery (network
+   * error, timeout after 10 s, non-2xx) is logged, sets the webhook's `last_error`, and is not
+   * retried. The last 10,000 are kept. Also `GET /__emulator/webhook-deliveries`.
+   * @returns a snapshot (copies)
+   */
+  webhookDeliveries(): HoverEmulatorWebhookDelivery[] {
+    return this.webhooks.deliveries();
+  }
+
+  /**
+   * Resolves once every scheduled webhook delivery has been attempted (answered, failed, or aborted by
+   * `stop()`/`reset()`), delays included: await it before reading `webhookDeliveries()`.
+   */
+  webhookDeliveriesSettled(): Promise<void> {
+    return this.webhooks.settled();
+  }
+
   /** Sets the token and API request counters to 0 and empties the API request log. */
   resetCounters(): void {
     this.store.resetCounters();
@@ -305,10 +374,12 @@ export class HoverEmulator {
   /**
    * Back to the state after construction: world re-seeded (defaults if `seedDefaults`, else empty;
    * clients, orgs and users added later are dropped; org integrations as seeded), no codes or tokens,
-   * counters 0, API request log and rate-limit windows empty, default faults. The server keeps running.
+   * counters 0, API request log and rate-limit windows empty, no webhooks, pending webhook deliveries
+   * aborted and their log emptied, default faults. The server keeps running.
    */
   reset(): void {
     this.store.clear();
+    this.webhooks.clear();
     if (this.seedDefaults) seedDefaultWorld(this.store);
     this.currentFaults = { ...DEFAULT_FAULTS };
     this.log('reset');

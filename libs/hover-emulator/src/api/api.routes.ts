@@ -4,6 +4,7 @@ import { JobRecord, OrgRecord, TokenRecord } from '../store/emulator-records.int
 import { createApiGateway } from './api-gateway';
 import { requireBearerToken, TOKEN_LOCAL } from './bearer-auth';
 import { requireIntegrations } from './require-integrations';
+import { createWebhooksRouter } from './webhooks.routes';
 
 const DEFAULT_PER_PAGE = 25;
 const MAX_PER_PAGE = 100;
@@ -19,6 +20,8 @@ const MAX_PER_PAGE = 100;
  * - `GET /api/v3/jobs?page=&per=` (default 25, clamped to 100) →
  *   `{ pagination: { current_page, next_page (null on the last page), total }, results: Job[] }`;
  * - `GET /api/v3/jobs/:id` → the job when it belongs to the token's org, else 404 `{"error":"not_found"}`;
+ * - `POST|GET /api/v2/webhooks`, `DELETE /api/v2/webhooks/:id`, `PUT /api/v2/webhooks/:code/verify`
+ *   (see `createWebhooksRouter`);
  * - anything else under `/api` → 404 `{"error":"not_found"}` (no auth check, like a Rails routing miss).
  *
  * Order for every request: count and log → `apiDelayMs` → `apiRateLimit` (429) → `apiStatus`
@@ -80,6 +83,8 @@ export function createApiRouter(ctx: EmulatorContext): Router {
     }
     res.json(job);
   });
+
+  router.use('/v2/webhooks', createWebhooksRouter(ctx));
 
   router.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });

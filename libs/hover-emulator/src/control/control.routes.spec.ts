@@ -17,6 +17,9 @@ const DEFAULT_FAULTS = {
   apiDelayMs: 0,
   apiRateLimit: null,
   apiStatus: null,
+  webhookSignature: 'valid',
+  webhookDeliveryDelayMs: 0,
+  webhookDuplicateDeliveries: false,
 };
 
 describe('/__emulator control surface over HTTP', () => {

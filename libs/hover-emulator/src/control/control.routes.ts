@@ -1,5 +1,6 @@
 import express, { NextFunction, Request, Response, Router } from 'express';
 import type { HoverEmulator } from '../hover-emulator';
+import type { HoverEmulatorJobState } from '../hover-emulator-job-state';
 
 /**
  * The HTTP control surface under `/__emulator` (JSON in, JSON out), mirroring the programmatic
@@ -20,6 +21,9 @@ import type { HoverEmulator } from '../hover-emulator';
  *   `HoverEmulator.users`); `GET /__emulator/orgs` → `{ orgs: [{ id, name, planName, integrations }] }`;
  * - `POST /__emulator/signed-in-user` `{ userId: number }` → `{ userId }`;
  * - `POST /__emulator/clients` `{ clientId, clientSecret, redirectUris, name? }` → 201 `{ clientId }`;
+ * - `POST /__emulator/jobs/:id/state` `{ state }` → `{ id, state, webhookIds }` (see
+ *   `HoverEmulator.setJobState`); 400 for a state Hover does not list, 404 for an unknown job;
+ * - `GET /__emulator/webhook-deliveries` → `{ deliveries: [...] }` (see `HoverEmulator.webhookDeliveries`);
  * - anything else under `/__emulator` → 404 `{ error: 'not_found' }`.
  * Not here: `POST /__emulator/sign-in`, the consent page's HTML "Not you?" form, lives with the
  * consent page in oauth/authorize.routes.ts.
@@ -112,6 +116,24 @@ export function createControlRouter(emulator: HoverEmulator): Router {
       return;
     }
     res.status(201).json({ clientId: req.body.clientId });
+  });
+
+  router.post('/jobs/:id/state', (req: Request<{ id: string }>, res) => {
+    const id = Number(req.params.id);
+    const state: unknown = req.body?.state;
+    let webhookIds: number[];
+    try {
+      webhookIds = emulator.setJobState(id, state as HoverEmulatorJobState);
+    } catch (err) {
+      const invalid = err instanceof TypeError;
+      res.status(invalid ? 400 : 404).json({ error: invalid ? 'invalid_request' : 'not_found', message: (err as Error).message });
+      return;
+    }
+    res.json({ id, state, webhookIds });
+  });
+
+  router.get('/webhook-deliveries', (_req, res) => {
+    res.json({ deliveries: emulator.webhookDeliveries() });
   });
 
   router.use((_req, res) => {

@@ -66,6 +66,12 @@ const CHECKS: Record<keyof HoverEmulatorFaults, [Check, string]> = {
     apiStatusOrNull,
     'null or { status: 400–599, retryAfter?: header text, times?: integer ≥ 1, body?: string, contentType?: header text } (no other keys)',
   ],
+  webhookSignature: [
+    oneOf('valid', 'wrong-secret', 'tampered-body', 'stale-date', 'missing'),
+    "'valid', 'wrong-secret', 'tampered-body', 'stale-date' or 'missing'",
+  ],
+  webhookDeliveryDelayMs: [nonNegativeMs, 'a number of milliseconds ≥ 0'],
+  webhookDuplicateDeliveries: [oneOf(true, false), 'a boolean'],
   reportedExpiresIn: [
     (value) => value === null || typeof value === 'string' || (typeof value === 'number' && !Number.isNaN(value)),
     "'actual', 'omit', a number, a string or null",

@@ -1,3 +1,5 @@
+import type { HoverEmulatorJobState } from '../hover-emulator-job-state';
+
 /**
  * Row shapes held by `EmulatorStore`. Internal to the emulator (not exported from the index); the
  * seeding methods of `HoverEmulator` accept structurally identical object literals.
@@ -37,7 +39,8 @@ export interface JobRecord {
   id: number;
   name: string;
   external_identifier: string;
-  state: 'complete' | 'processing' | 'uploading' | 'failed' | 'cancelled';
+  /** Seeded jobs cycle through a few of these; `HoverEmulator.setJobState` sets any of them. */
+  state: HoverEmulatorJobState;
   /** ISO-8601 UTC timestamp. */
   created_at: string;
   location: { line_1: string; city: string; region: string; postal_code: string };
@@ -77,4 +80,26 @@ export interface TokenRecord {
    * access token is first used at the API, then the field is cleared.
    */
   previousRefreshToken: string | null;
+}
+
+/**
+ * A webhook registered with `POST /api/v2/webhooks` (Hover's `Webhook`, owned by an org). Mutable in
+ * place: verification and delivery failures update the row.
+ */
+export interface WebhookRecord {
+  id: number;
+  orgId: number;
+  url: string;
+  /** Always `'json'`: the only content type Hover documents. */
+  contentType: 'json';
+  /** 64 random bytes, base64 (88 characters, like Hover's examples); the HMAC key is this STRING. */
+  hmacSecret: string;
+  /** The UUID sent in the `webhook-verification-code` event; `PUT /api/v2/webhooks/{code}/verify` names it. */
+  verificationCode: string;
+  createdAt: number;
+  updatedAt: number;
+  /** `null` until verified; only verified webhooks receive events. */
+  verifiedAt: number | null;
+  /** What the last failed delivery got (`"HTTP 500"`, `"fetch failed: ECONNREFUSED"`), else `null`. */
+  lastError: string | null;
 }

@@ -10,6 +10,7 @@ import {
   OrgRecord,
   TokenRecord,
   UserRecord,
+  WebhookRecord,
 } from './emulator-records.interface';
 import { buildJobs } from './job-factory';
 import { RateLimit, RateLimitWindows } from './rate-limit-windows';
@@ -28,6 +29,8 @@ export class EmulatorStore {
   private readonly users = new Map<number, UserRecord>();
   private readonly jobsByOrg = new Map<number, JobRecord[]>();
   private readonly codes = new Map<string, AuthorizationCodeRecord>();
+  private readonly webhooks = new Map<number, WebhookRecord>();
+  private nextWebhookId = 1;
   private readonly tokensByAccess = new Map<string, TokenRecord>();
   private readonly tokensByRefresh = new Map<string, TokenRecord>();
   private readonly tokenRequests = new Map<string, number>();
@@ -45,6 +48,8 @@ export class EmulatorStore {
     this.users.clear();
     this.jobsByOrg.clear();
     this.codes.clear();
+    this.webhooks.clear();
+    this.nextWebhookId = 1;
     this.tokensByAccess.clear();
     this.tokensByRefresh.clear();
     this.signedInUserId = null;
@@ -140,6 +145,15 @@ export class EmulatorStore {
     return this.jobsByOrg.get(orgId) ?? [];
   }
 
+  /** @returns the job with this id and its org's id, or `undefined` (job ids are unique across orgs). */
+  findJob(jobId: number): { job: JobRecord; orgId: number } | undefined {
+    for (const [orgId, jobs] of this.jobsByOrg) {
+      const job = jobs.find((j) => j.id === jobId);
+      if (job) return { job, orgId };
+    }
+    return undefined;
+  }
+
   /** Sets who the consent page acts as. */
   setSignedInUser(userId: number): void {
     this.signedInUserId = userId;
@@ -160,6 +174,32 @@ export class EmulatorStore {
   /** @returns the code row (used or not, expired or not) or `undefined`. */
   findCode(code: string): AuthorizationCodeRecord | undefined {
     return this.codes.get(code);
+  }
+
+  // ---- webhooks -------------------------------------------------------------------------------
+
+  /** Stores a new webhook under the next id (1, 2, … since the last `clear()`). */
+  addWebhook(webhook: Omit<WebhookRecord, 'id'>): WebhookRecord {
+    const record = { ...webhook, id: this.nextWebhookId++ };
+    this.webhooks.set(record.id, record);
+    return record;
+  }
+
+  /** @returns the org's webhooks ordered by id (verified or not). */
+  listWebhooks(orgId: number): WebhookRecord[] {
+    return [...this.webhooks.values()].filter((w) => w.orgId === orgId).sort((a, b) => a.id - b.id);
+  }
+
+  /** @returns the webhook whose pending verification code this is, or `undefined`. */
+  findWebhookByCode(code: string): WebhookRecord | undefined {
+    return [...this.webhooks.values()].find((w) => w.verificationCode === code);
+  }
+
+  /** @returns whether the webhook existed and belonged to the org (only then is it deleted). */
+  deleteWebhook(orgId: number, webhookId: number): boolean {
+    const webhook = this.webhooks.get(webhookId);
+    if (!webhook || webhook.orgId !== orgId) return false;
+    return this.webhooks.delete(webhookId);
   }
 
   // ---- tokens ---------------------------------------------------------------------------------
