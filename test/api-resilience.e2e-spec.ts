@@ -269,7 +269,9 @@ describe('Hover API resilience (retries, rate limiter, refresh ahead) against th
 
     expect(failures).toEqual([]);
     expect(durations.length).toBeGreaterThan(32);
-    expect(Math.max(...durations)).toBeLessThan(300);
+    // A caller that waited for the refresh would take 500 ms or more; 450 leaves room for a loaded
+    // machine (2 cores shared with other suites; 360 ms was seen) without losing that distinction.
+    expect(Math.max(...durations)).toBeLessThan(450);
     await waitUntil(async () => ((await client.connections.findById('ahead')) as HoverConnection).version > before.version);
     expect(emulator.tokenRequestCount('refresh_token')).toBe(1);
     const after = (await client.connections.findById('ahead')) as HoverConnection;
