@@ -39,7 +39,7 @@ describe('token encryption key rotation with the sample', () => {
       await first.sample.app.close(); // keep the emulator (and its grant) for the next start
     }
 
-    const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/sample/src/reencrypt-tokens.ts'], {
+    const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/sample/src/cli/main.ts', 'reencrypt'], {
       cwd: ROOT,
       // The sample refuses HOVER_ variables it does not know: leave out the test runner's own (HOVER_E2E_…).
       env: {

@@ -18,8 +18,8 @@ export class DevPanel {
   /** The panel's HTML for the signed-in user's connection (`null` when not connected). */
   render(connection: HoverConnectionInfo | null): string {
     const faults = this.emulator.faults;
-    const button = (action: string, label: string, id = action) =>
-      `<form method="post" action="/dev/emulator"><input type="hidden" name="action" value="${action}"><button type="submit" class="secondary" id="dev-${id}">${escapeHtml(label)}</button></form>`;
+    const button = (action: string, label: string) =>
+      `<form method="post" action="/dev/emulator"><input type="hidden" name="action" value="${action}"><button type="submit" class="secondary" id="dev-${action}">${escapeHtml(label)}</button></form>`;
     const blocking = faults.consentWithoutIntegrations === 'block';
     const failing = faults.tokenEndpointStatus !== null;
     // The org's state at the emulator (what the next profile read will say), not the stored flag,

@@ -1,3 +1,4 @@
+import { safeReturnPath } from '@hover-auth/nestjs';
 import { Body, Controller, Get, Header, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { APP_USERS, signedInUser } from './app-users';
@@ -6,14 +7,9 @@ import { escapeHtml, page } from './html';
 /** The session cookie's name (express-session). */
 export const SESSION_COOKIE = 'sample.sid';
 
-const PROBE_ORIGIN = 'http://sample.invalid';
-
-/** A same-origin path to return to after signing in, normalized (`/..//x` is `//x`: refused), else `/`. */
+/** A same-origin path to return to after signing in (the library's open-redirect check), else `/`. */
 function returnPath(value: unknown): string {
-  if (typeof value !== 'string' || value.length > 512 || !/^\/(?![/\\])[^\s\\]*$/.test(value)) return '/';
-  const url = new URL(value, PROBE_ORIGIN);
-  const path = url.pathname + url.search;
-  return url.origin === PROBE_ORIGIN && !path.startsWith('//') ? path : '/';
+  return safeReturnPath(value) ?? '/';
 }
 
 /**

@@ -37,6 +37,7 @@ export type {
   HoverAuthorizationStartOptions,
   HoverBrowserBindingCookie,
 } from './oauth/hover-authorization-flow.types';
+export { safeReturnPath } from './oauth/return-path';
 
 // Connections (read model, without tokens)
 export { HoverConnectionsService } from './tokens/hover-connections.service';

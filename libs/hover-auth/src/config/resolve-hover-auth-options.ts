@@ -187,9 +187,12 @@ const schema = z.strictObject({
 export function checkHoverAuthOptionFields(options: Record<string, unknown>): string[] {
   const result = schema.partial().safeParse(options);
   if (!result.success) return result.error.issues.flatMap((issue) => describeIssue(issue, options));
-  // Between options, with the defaults of those not given.
-  const retry = options.retry === false ? false : { initialDelayMs: 500, maxDelayMs: 10_000, ...(result.data.retry || {}) };
-  return crossOptionProblems({ ...result.data, httpTimeoutMs: result.data.httpTimeoutMs ?? 30_000, retry });
+  // Between options, with the schema's defaults for those not given.
+  return crossOptionProblems({
+    ...result.data,
+    httpTimeoutMs: result.data.httpTimeoutMs ?? schema.shape.httpTimeoutMs.parse(undefined),
+    retry: result.data.retry ?? schema.shape.retry.parse(undefined),
+  });
 }
 
 /** Rules between options (each option is valid on its own). */
