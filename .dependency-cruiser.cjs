@@ -2,7 +2,7 @@
  * Import rules of the packages (`npm run lint:deps`, part of `npm test`). The folders of
  * libs/hover-auth/src are layers; imports only run downwards:
  *
- *   exceptions, events  ←  token-endpoint  ←  tokens  ←  oauth, http  ←  guards, health  ←  module (src/*.ts)
+ *   exceptions, events  ←  token-endpoint  ←  tokens  ←  oauth, http  ←  guards, health, webhooks  ←  module (src/*.ts)
  *
  * (`hover-auth.constants.ts`, `hover-auth-options.interface.ts` and `config/` sit beside exceptions at
  * the bottom.) The emulator and hover-auth never import each other (they meet over HTTP, like the real
@@ -51,7 +51,7 @@ module.exports = {
     onlyDown('http', ['tokens', 'events']),
     onlyDown('guards', ['tokens', 'oauth', 'http']),
     onlyDown('health', ['token-endpoint', 'tokens', 'http']),
-    onlyDown('webhooks', []),
+    onlyDown('webhooks', ['tokens', 'http', 'events']),
     {
       name: 'libs-never-import-apps-or-tests',
       severity: 'error',

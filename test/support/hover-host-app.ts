@@ -46,6 +46,11 @@ export interface HoverHostAppSetup {
   events?: boolean;
   /** Import `TerminusModule` and mount `GET /health` (`isHealthy('hover')`) and `GET /health/ids` (with ids). Default false. */
   terminus?: boolean;
+  /**
+   * Receive webhooks at `{this app's URL}{path}` (option `webhook`, with `url` filled in); implies
+   * `events`. Default: off.
+   */
+  webhook?: { path?: string } & Record<string, unknown>;
   /** Run hover-auth's migrations at start (the first instance on a fresh database). Default true. */
   runMigrations?: boolean;
   logger?: LoggerService | false;
@@ -144,11 +149,13 @@ export async function startHoverHostApp(setup: HoverHostAppSetup): Promise<Hover
         const header = request.headers?.[CONNECTION_HEADER];
         return typeof header === 'string' && header !== '' ? header : 'default';
       },
+      ...(setup.webhook ? { webhook: { ...setup.webhook, path: undefined, url: `${url}${setup.webhook.path ?? '/hover/webhooks'}` } } : {}),
       ...setup.hover,
     }),
   ];
   const controllers: Array<Type<unknown>> = [GuardedController];
-  if (setup.events) imports.push(EventEmitterModule.forRoot());
+  const events = setup.events || setup.webhook !== undefined;
+  if (events) imports.push(EventEmitterModule.forRoot());
   if (setup.terminus) {
     imports.push(TerminusModule.forRoot({ logger: false }));
     controllers.push(HealthController);
@@ -157,12 +164,13 @@ export async function startHoverHostApp(setup: HoverHostAppSetup): Promise<Hover
   @Module({ imports, controllers })
   class HostModule {}
 
-  const app = await NestFactory.create(HostModule, { logger: setup.logger ?? false });
+  // rawBody: the webhook route checks signatures over the body as received (harmless otherwise).
+  const app = await NestFactory.create(HostModule, { logger: setup.logger ?? false, rawBody: true });
   await app.listen(port, '127.0.0.1');
-  const events: RecordedEvent[] = [];
-  if (setup.events) {
+  const recorded: RecordedEvent[] = [];
+  if (events) {
     app.get(EventEmitter2).onAny((event, payload) => {
-      events.push({ instance: name, event: String(event), payload: payload as Record<string, unknown> });
+      recorded.push({ instance: name, event: String(event), payload: payload as Record<string, unknown> });
     });
   }
   const connections = app.get(HoverConnectionRepository);
@@ -173,7 +181,7 @@ export async function startHoverHostApp(setup: HoverHostAppSetup): Promise<Hover
     hover: app.get(HoverHttpService),
     connections,
     connectionsService: app.get(HoverConnectionsService),
-    events,
+    events: recorded,
     eventsEnabled: app.get(HoverEventPublisher).enabled,
     stored: (connectionId = 'default') => connections.findById(connectionId),
     guarded: async (connectionId = 'default') => {

@@ -147,6 +147,46 @@ export interface HoverAuthModuleOptions {
    *   with `hover_error=different_org`.
    */
   reconnectToDifferentOrg?: 'accept' | 'refuse';
+  /**
+   * Receive Hover's webhooks (developers.hover.to, "Webhooks"): job state changes and the rest arrive as
+   * `hover.webhook.<event>` events on the host's `@nestjs/event-emitter` (required with this option;
+   * see {@link HOVER_WEBHOOK_EVENTS}). Set it to mount the receiving route, verify every delivery's
+   * signature, complete Hover's verification handshake, and (by default) register the webhook for each
+   * connection as it connects. The app must keep the raw body: `NestFactory.create(AppModule, { rawBody:
+   * true })`. Default: unset, webhooks off (no route, nothing registered).
+   */
+  webhook?: HoverWebhookOptions;
+}
+
+/** See {@link HoverAuthModuleOptions.webhook}. */
+export interface HoverWebhookOptions {
+  /**
+   * Public URL of the receiving route, as Hover must call it, e.g. `https://app.example.com/hover/webhooks`:
+   * registered for each connection, and its path is where the route is mounted (unless `path` is set).
+   * `https://` (Hover's requirement), or `http://` for localhost / 127.0.0.1 in development. Required.
+   */
+  url: string;
+  /**
+   * Path this app mounts the route at, when a proxy in front rewrites the public path. Default: the
+   * path of `url`. The signature is always checked against `url`'s path (what Hover signed).
+   */
+  path?: string;
+  /** Register the webhook (`url`) for each connection right after it connects, in the background. Default true. */
+  registerOnConnect?: boolean;
+  /**
+   * Largest accepted distance between a delivery's `Date` header and this server's clock, either way, in
+   * **seconds**: older (replayed) or future deliveries are refused with `HOVER_WEBHOOK_DATE_OUT_OF_RANGE`.
+   * 1 to 3600. Default 300.
+   */
+  toleranceSeconds?: number;
+  /** Accept the legacy `Hover-Signature: sha1=…` header when `Hover-Signature-256` is absent. Default false. */
+  allowLegacySha1?: boolean;
+  /**
+   * Largest accepted body, in **bytes**; a larger one is refused with 413 `HOVER_WEBHOOK_BODY_TOO_LARGE`
+   * (Nest's JSON parser refuses bodies over its own limit, 100 kB by default, with 413 before that).
+   * 1024 to 10,485,760. Default 65,536.
+   */
+  maxBodyBytes?: number;
 }
 
 /** See {@link HoverAuthModuleOptions.retry}. */
@@ -215,6 +255,8 @@ export interface ResolvedHoverAuthOptions {
   cacheMaxConnections: number;
   integrationsRecheckSeconds: number;
   reconnectToDifferentOrg: 'accept' | 'refuse';
+  /** `false` when webhooks are off; else every field set, `path` defaulted to `url`'s path. */
+  webhook: Required<HoverWebhookOptions> | false;
 }
 
 /**

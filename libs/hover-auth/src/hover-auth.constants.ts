@@ -4,6 +4,8 @@ export const HOVER_AUTH_RESOLVED_OPTIONS = Symbol('HOVER_AUTH_RESOLVED_OPTIONS')
 /** Internal DI tokens of the TypeORM repositories, bound to the host's (possibly named) DataSource. */
 export const HOVER_CONNECTION_ENTITY_REPOSITORY = Symbol('HOVER_CONNECTION_ENTITY_REPOSITORY');
 export const HOVER_AUTHORIZATION_STATE_ENTITY_REPOSITORY = Symbol('HOVER_AUTHORIZATION_STATE_ENTITY_REPOSITORY');
+export const HOVER_WEBHOOK_ENTITY_REPOSITORY = Symbol('HOVER_WEBHOOK_ENTITY_REPOSITORY');
+export const HOVER_WEBHOOK_DELIVERY_ENTITY_REPOSITORY = Symbol('HOVER_WEBHOOK_DELIVERY_ENTITY_REPOSITORY');
 
 /** Hover's production origin (developers.hover.to, "OAuth 2.0 Authentication"). */
 export const DEFAULT_HOVER_BASE_URL = 'https://hover.to';

@@ -3,11 +3,15 @@ import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import {
   HOVER_AUTHORIZATION_STATE_ENTITY_REPOSITORY,
   HOVER_CONNECTION_ENTITY_REPOSITORY,
+  HOVER_WEBHOOK_DELIVERY_ENTITY_REPOSITORY,
+  HOVER_WEBHOOK_ENTITY_REPOSITORY,
 } from './hover-auth.constants';
 import type { HoverAuthModuleExtras, HoverAuthModuleOptions } from './hover-auth-options.interface';
 import { HoverOAuthController } from './oauth/hover-oauth.controller';
 import { HoverAuthorizationState } from './tokens/hover-authorization-state.entity';
 import { HoverConnection } from './tokens/hover-connection.entity';
+import { HoverWebhookDeliveryRecord } from './tokens/hover-webhook-delivery.entity';
+import { HoverWebhook } from './tokens/hover-webhook.entity';
 import { hoverAuthEntities } from './tokens';
 
 const DEFAULT_EXTRAS: HoverAuthModuleExtras = { isGlobal: false, mountController: true, dataSource: undefined };
@@ -26,6 +30,8 @@ function applyExtras(definition: DynamicModule, extras: HoverAuthModuleExtras): 
         provide: HOVER_AUTHORIZATION_STATE_ENTITY_REPOSITORY,
         useExisting: getRepositoryToken(HoverAuthorizationState, extras.dataSource),
       },
+      { provide: HOVER_WEBHOOK_ENTITY_REPOSITORY, useExisting: getRepositoryToken(HoverWebhook, extras.dataSource) },
+      { provide: HOVER_WEBHOOK_DELIVERY_ENTITY_REPOSITORY, useExisting: getRepositoryToken(HoverWebhookDeliveryRecord, extras.dataSource) },
     ],
   };
 }

@@ -196,18 +196,21 @@ describe('HoverAuthModule wiring', () => {
       await expect(attempt).rejects.toThrow(/The table hover_authorization_states is missing or out of date/);
     });
 
-    it('a schema one migration behind (a column missing) is caught too', async () => {
+    it.each([
+      ['a column missing', 2, /The table hover_connections is missing or out of date/],
+      ['the webhook tables missing', 1, /The table hover_webhooks is missing or out of date/],
+    ])('a schema migrations behind (%s) is caught too', async (_name, behind, message) => {
       const attempt = boot([
         TypeOrmModule.forRoot({
           type: 'better-sqlite3',
           database: ':memory:',
           entities: [...hoverAuthEntities],
-          migrations: hoverAuthMigrations.slice(0, -1),
+          migrations: hoverAuthMigrations.slice(0, -behind),
           migrationsRun: true,
         }),
         HoverAuthModule.forRoot(OPTIONS),
       ]);
-      await expect(attempt).rejects.toThrow(/The table hover_connections is missing or out of date/);
+      await expect(attempt).rejects.toThrow(message);
     });
   });
 });

@@ -18,6 +18,11 @@ import { HoverAuthSchemaCheck } from './tokens/hover-auth-schema.check';
 import { HoverTokenManager } from './tokens/hover-token-manager.service';
 import { TokenCipher } from './tokens/token-cipher';
 import { HoverEventPublisher } from './events/hover-event-publisher';
+import { ConnectionLifecycle } from './events/connection-lifecycle';
+import { HoverWebhookRepository } from './tokens/hover-webhook.repository';
+import { HoverWebhookReceiver } from './webhooks/hover-webhook-receiver';
+import { HoverWebhookRoute } from './webhooks/hover-webhook.route';
+import { HoverWebhooksService } from './webhooks/hover-webhooks.service';
 import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
 
 /**
@@ -39,8 +44,9 @@ import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
  *
  * Provides (inject them in the module that imports this one, or anywhere with `isGlobal: true`):
  * {@link HoverHttpService}, {@link HoverConnectionsService}, {@link HoverAuthorizationFlowService},
- * {@link HoverIntegrationGuard}, {@link HoverHealthIndicator} (for `@nestjs/terminus`). Emits
- * {@link HOVER_EVENTS} when the host has `@nestjs/event-emitter`.
+ * {@link HoverIntegrationGuard}, {@link HoverHealthIndicator} (for `@nestjs/terminus`),
+ * {@link HoverWebhooksService}. Emits {@link HOVER_EVENTS} when the host has `@nestjs/event-emitter`;
+ * with the `webhook` option, mounts the webhook route and dispatches {@link HOVER_WEBHOOK_EVENTS}.
  *
  * @throws {HoverAuthConfigurationError} at bootstrap when the options are invalid
  */
@@ -65,6 +71,8 @@ import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
     AuthorizationStateStore,
     TokenEndpointClient,
     HoverEventPublisher,
+    ConnectionLifecycle,
+    HoverWebhookRepository,
     HoverTokenManager,
     HoverConnectionsService,
     HoverAuthorizationFlowService,
@@ -88,6 +96,9 @@ import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
     HoverHttpService,
     HoverIntegrationGuard,
     HoverHealthIndicator,
+    HoverWebhooksService,
+    HoverWebhookReceiver,
+    HoverWebhookRoute,
   ],
   // What host modules may inject. HoverTokenManager is exported for the DI graph only (subclasses of
   // HoverIntegrationGuard declared in a host module resolve it); it is not part of the package's API.
@@ -100,6 +111,7 @@ import type { ResolvedHoverAuthOptions } from './hover-auth-options.interface';
     HoverAuthorizationFlowService,
     HoverTokenManager,
     HoverIntegrationsMonitor,
+    HoverWebhooksService,
   ],
 })
 export class HoverAuthModule extends HoverAuthConfigurableModuleClass {}

@@ -17,6 +17,7 @@ export type {
   HoverRateLimitOptions,
   HoverRetryOptions,
   HoverTokenRequestEncoding,
+  HoverWebhookOptions,
   ResolvedHoverAuthOptions,
 } from './hover-auth-options.interface';
 export {
@@ -72,6 +73,26 @@ export type {
   HoverRefreshedEvent,
 } from './events/hover-events';
 
+// Webhooks (option `webhook`; events through @nestjs/event-emitter)
+export { HoverWebhooksService } from './webhooks/hover-webhooks.service';
+export type { HoverApiWebhook, HoverWebhookInfo, HoverWebhooksPage } from './webhooks/hover-webhook-info';
+export { HOVER_WEBHOOK_EVENTS } from './events/hover-webhook-events';
+export type {
+  HoverJobState,
+  HoverJobStateChangedPayload,
+  HoverWebhookEvent,
+  HoverWebhookEventPayloads,
+  HoverWebhookPayload,
+  HoverWebhookVerifiedEvent,
+} from './events/hover-webhook-events';
+export {
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  verifyHoverWebhookSignature,
+  type HoverWebhookAlgorithm,
+  type HoverWebhookDelivery,
+  type VerifiedHoverWebhook,
+} from './webhooks/webhook-signature';
+
 // Health (for @nestjs/terminus, when present)
 export { HoverHealthIndicator, type HoverHealthCheckOptions, type HoverHealthDetails } from './health/hover-health.indicator';
 
@@ -111,3 +132,10 @@ export {
 export { HoverRefreshTimeoutException } from './exceptions/hover-refresh.exceptions';
 export { HoverRateLimitQueueFullException, type HoverRateLimitRefusal } from './exceptions/hover-rate-limit.exceptions';
 export { HoverTokenDecryptionException } from './exceptions/hover-token-cipher.exceptions';
+export {
+  HoverWebhookNotFoundException,
+  HoverWebhookRequestException,
+  HoverWebhookSignatureException,
+  type HoverWebhookRequestErrorCode,
+  type HoverWebhookSignatureErrorCode,
+} from './exceptions/hover-webhook.exceptions';

@@ -14,6 +14,7 @@ import { HoverEmulatorOptions } from './hover-emulator-options.interface';
 import { HoverEmulatorOrg } from './hover-emulator-org.interface';
 import { HoverEmulatorUser } from './hover-emulator-user.interface';
 import { HoverEmulatorWebhookDelivery } from './hover-emulator-webhook-delivery.interface';
+import type { HoverEmulatorWebhook } from './hover-emulator-webhook.interface';
 import { AccessTokenSigner } from './oauth/access-token-signer';
 import { createAuthorizeRouter } from './oauth/authorize.routes';
 import { createTokenRouter } from './oauth/token.routes';
@@ -326,6 +327,17 @@ export class HoverEmulator {
       });
     }
     return verified.map((w) => w.id);
+  }
+
+  /**
+   * Every registered webhook (all orgs), ordered by id, with its `hmacSecret` (so a test can sign a
+   * delivery itself) and `verifiedAt` / `lastError`. Also `GET /__emulator/webhooks`.
+   * @returns a snapshot (copies)
+   */
+  registeredWebhooks(): HoverEmulatorWebhook[] {
+    return this.store
+      .allWebhooks()
+      .map(({ id, orgId, url, hmacSecret, verifiedAt, createdAt, lastError }) => ({ id, orgId, url, hmacSecret, verifiedAt, createdAt, lastError }));
   }
 
   /**

@@ -11,6 +11,7 @@ export type { HoverEmulatorApiRequest } from './hover-emulator-api-request.inter
 export type { HoverEmulatorUser } from './hover-emulator-user.interface';
 export type { HoverEmulatorOrg } from './hover-emulator-org.interface';
 export type { HoverEmulatorWebhookDelivery } from './hover-emulator-webhook-delivery.interface';
+export type { HoverEmulatorWebhook } from './hover-emulator-webhook.interface';
 export { HOVER_JOB_STATES } from './hover-emulator-job-state';
 export type { HoverEmulatorJobState } from './hover-emulator-job-state';
 export { DEFAULT_EMULATOR_CLIENT } from './hover-emulator.constants';

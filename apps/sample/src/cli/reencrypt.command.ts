@@ -24,12 +24,17 @@ export class ReencryptCommand extends CliCommand {
   async run(): Promise<void> {
     const result = await this.connections.reencryptAll();
     printLine(`Re-encrypted ${result.reencrypted} of ${result.rows} Hover connections with key "${printable(this.options.encryptionKeys[0].id)}".`);
+    const webhooks = result.webhookSecrets ?? { rows: 0, reencrypted: 0, failed: [] };
+    if (webhooks.rows > 0) printLine(`Re-encrypted ${webhooks.reencrypted} of ${webhooks.rows} Hover webhook secrets.`);
     if (result.failed.length > 0) {
       process.stderr.write(`Could not decrypt (left unchanged; keep their key until fixed): ${result.failed.map(printable).join(', ')}\n`);
+    }
+    if (webhooks.failed.length > 0) {
+      process.stderr.write(`Could not decrypt the secrets of these webhooks (left unchanged; keep their key until fixed): ${webhooks.failed.map(printable).join(', ')}\n`);
     }
     if (result.skipped.length > 0) {
       process.stderr.write(`Busy refreshing (left unchanged; run the command again): ${result.skipped.map(printable).join(', ')}\n`);
     }
-    if (result.failed.length + result.skipped.length > 0) throw new CliFailure(null);
+    if (result.failed.length + result.skipped.length + webhooks.failed.length > 0) throw new CliFailure(null);
   }
 }

@@ -106,12 +106,19 @@ describe('hoverAuthOptionsFromEnv', () => {
     expect(() => hoverAuthOptionsFromEnv({ HOVER_RETRY_INITIAL_DELAY_MS: '20000' }, { partial: true })).toThrow('must be at least HOVER_RETRY_INITIAL_DELAY_MS');
   });
 
-  it('covers every option but resolveConnectionId, and the README Options table names each variable in its row', () => {
+  it('covers every option but resolveConnectionId (and the `webhook` object, set through its fields), and the README Options table names each variable in its row', () => {
     const readme = readFileSync(join(__dirname, '../../../../README.md'), 'utf8');
     for (const entry of HOVER_AUTH_ENVIRONMENT_VARIABLES) {
       expect(readme).toContain(`| \`${entry.option}\` | \`HOVER_${entry.name}\` |`);
     }
-    const documented = [...readme.matchAll(/^\| `([A-Za-z.]+)` \| (`HOVER_[A-Z_]+`|—) \|/gm)].map((match) => match[1]);
-    expect(documented.sort()).toEqual([...HOVER_AUTH_ENVIRONMENT_VARIABLES.map((entry) => entry.option), 'resolveConnectionId'].sort());
+    const documented = [...readme.matchAll(/^\| `([A-Za-z0-9.]+)` \| (`HOVER_[A-Z0-9_]+`|—) \|/gm)].map((match) => match[1]);
+    expect(documented.sort()).toEqual([...HOVER_AUTH_ENVIRONMENT_VARIABLES.map((entry) => entry.option), 'resolveConnectionId', 'webhook'].sort());
+  });
+
+  it('reads the webhook options from HOVER_WEBHOOK_*, and names the variable of a missing url', () => {
+    expect(hoverAuthOptionsFromEnv({ HOVER_WEBHOOK_URL: 'https://app.example.com/hover/webhooks', HOVER_WEBHOOK_TOLERANCE_SECONDS: '60', HOVER_WEBHOOK_REGISTER_ON_CONNECT: 'false' }, { partial: true })).toEqual({
+      webhook: { url: 'https://app.example.com/hover/webhooks', toleranceSeconds: 60, registerOnConnect: false },
+    });
+    expect(() => hoverAuthOptionsFromEnv({ HOVER_WEBHOOK_MAX_BODY_BYTES: '4096' }, { partial: true })).toThrow('HOVER_WEBHOOK_URL (`webhook.url`) is missing');
   });
 });

@@ -56,6 +56,12 @@ export const HOVER_AUTH_ENVIRONMENT_VARIABLES: readonly HoverAuthEnvironmentVari
   variable('cacheMaxConnections', 'integer'),
   variable('integrationsRecheckSeconds', 'integer'),
   variable('reconnectToDifferentOrg', 'text'),
+  variable('webhook.url', 'text'),
+  variable('webhook.path', 'text'),
+  variable('webhook.registerOnConnect', 'boolean'),
+  variable('webhook.toleranceSeconds', 'integer'),
+  variable('webhook.allowLegacySha1', 'boolean'),
+  variable('webhook.maxBodyBytes', 'integer'),
 ];
 
 /** Options of {@link hoverAuthOptionsFromEnv}. */
@@ -170,7 +176,7 @@ function readValue(name: string, kind: VariableKind, text: string, problems: str
 
 /** `` `retry.maxAttempts` `` → `` HOVER_RETRY_MAX_ATTEMPTS (`retry.maxAttempts`) ``, for every option named. */
 function renameOptions(message: string, prefix: string): string {
-  return message.replace(/`([A-Za-z.]+)`/g, (whole, option: string) =>
+  return message.replace(/`([A-Za-z0-9.]+)`/g, (whole, option: string) =>
     HOVER_AUTH_ENVIRONMENT_VARIABLES.some((entry) => entry.option === option) ? `${prefix}${upperSnake(option)} (\`${option}\`)` : whole,
   );
 }

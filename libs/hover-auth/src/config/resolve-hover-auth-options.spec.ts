@@ -363,4 +363,37 @@ describe('resolveHoverAuthOptions', () => {
       expect(problems(extra)).toEqual([message]);
     });
   });
+
+  describe('webhook', () => {
+    const problems = (webhook: unknown): readonly string[] => configurationError({ ...VALID, webhook }).problems;
+
+    it('unset: off; set: the route is mounted at the path of url, with the defaults', () => {
+      expect(resolveHoverAuthOptions(VALID).webhook).toBe(false);
+      expect(resolveHoverAuthOptions({ ...VALID, webhook: { url: 'https://app.example.com/hooks/hover?src=hover' } }).webhook).toEqual({
+        url: 'https://app.example.com/hooks/hover?src=hover',
+        path: '/hooks/hover',
+        registerOnConnect: true,
+        toleranceSeconds: 300,
+        allowLegacySha1: false,
+        maxBodyBytes: 65_536,
+      });
+      expect(resolveHoverAuthOptions({ ...VALID, webhook: { url: 'http://localhost:3000/in', path: '/internal/hover' } }).webhook).toMatchObject({ path: '/internal/hover' });
+    });
+
+    it.each<[unknown, string]>([
+      [{}, '`webhook.url` is missing. Set it to the public https:// URL Hover must POST webhooks to, e.g. https://app.example.com/hover/webhooks.'],
+      [{ url: 'http://app.example.com/hooks' }, '`webhook.url` must be an absolute https:// URL without fragment or credentials (http:// only for localhost, 127.0.0.1 and [::1]), e.g. https://app.example.com/hover/webhooks.'],
+      [{ url: 'https://user:pw@app.example.com/hooks' }, '`webhook.url` must be an absolute https:// URL without fragment or credentials (http:// only for localhost, 127.0.0.1 and [::1]), e.g. https://app.example.com/hover/webhooks.'],
+      [{ url: '/hooks' }, '`webhook.url` must be an absolute https:// URL without fragment or credentials (http:// only for localhost, 127.0.0.1 and [::1]), e.g. https://app.example.com/hover/webhooks.'],
+      [{ url: 'https://a.example/h', path: 'hooks' }, '`webhook.path` must be a path starting with / and without query or fragment, e.g. /hover/webhooks.'],
+      [{ url: 'https://a.example/h', path: '/h?x=1' }, '`webhook.path` must be a path starting with / and without query or fragment, e.g. /hover/webhooks.'],
+      [{ url: 'https://a.example/h', toleranceSeconds: 0 }, '`webhook.toleranceSeconds` must be at least 1 seconds.'],
+      [{ url: 'https://a.example/h', maxBodyBytes: 10 }, '`webhook.maxBodyBytes` must be at least 1024 bytes.'],
+      [{ url: 'https://a.example/h', allowLegacySha1: 'yes' }, '`webhook.allowLegacySha1` must be true or false.'],
+      [{ url: 'https://a.example/h', tolerance: 60 }, 'Unknown option `webhook.tolerance`: check its spelling. Known: webhook.url, webhook.path, webhook.registerOnConnect, webhook.toleranceSeconds, webhook.allowLegacySha1, webhook.maxBodyBytes.'],
+      ['https://a.example/h', '`webhook` must be an object { url, path?, registerOnConnect?, toleranceSeconds?, allowLegacySha1?, maxBodyBytes? }.'],
+    ])('%j is refused with a message naming the field', (webhook, message) => {
+      expect(problems(webhook)).toEqual([message]);
+    });
+  });
 });

@@ -86,6 +86,30 @@ const rateLimitSchema = z.union(
   { error: '`rateLimit` must be false or an object { requestsPerMinute?, requestsPerHour?, maxQueue?, maxWaitMs? }.' },
 );
 
+/** An absolute path without query or fragment, e.g. `/hover/webhooks`. */
+const ROUTE_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+
+const webhookSchema = z.strictObject(
+  {
+    url: requiredString('webhook.url', 'Set it to the public https:// URL Hover must POST webhooks to, e.g. https://app.example.com/hover/webhooks.').refine(
+      (value) => {
+        const url = parseUrl(value);
+        return !!url && !value.includes('#') && url.username === '' && url.password === '' && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)));
+      },
+      { error: '`webhook.url` must be an absolute https:// URL without fragment or credentials (http:// only for localhost, 127.0.0.1 and [::1]), e.g. https://app.example.com/hover/webhooks.' },
+    ),
+    path: z
+      .string({ error: '`webhook.path` must be a path string such as /hover/webhooks.' })
+      .regex(ROUTE_PATH, { error: '`webhook.path` must be a path starting with / and without query or fragment, e.g. /hover/webhooks.' })
+      .optional(),
+    registerOnConnect: z.boolean({ error: '`webhook.registerOnConnect` must be true or false.' }).default(true),
+    toleranceSeconds: wholeNumber('webhook.toleranceSeconds', 'seconds', 1, 3600).default(300),
+    allowLegacySha1: z.boolean({ error: '`webhook.allowLegacySha1` must be true or false.' }).default(false),
+    maxBodyBytes: wholeNumber('webhook.maxBodyBytes', 'bytes', 1024, 10_485_760).default(65_536),
+  },
+  { error: '`webhook` must be an object { url, path?, registerOnConnect?, toleranceSeconds?, allowLegacySha1?, maxBodyBytes? }.' },
+);
+
 const schema = z.strictObject({
   clientId: requiredString('clientId', CREDENTIALS_FIX),
   clientSecret: requiredString('clientSecret', CREDENTIALS_FIX),
@@ -177,6 +201,7 @@ const schema = z.strictObject({
   reconnectToDifferentOrg: z
     .enum(['accept', 'refuse'], { error: "`reconnectToDifferentOrg` must be 'accept' or 'refuse'." })
     .default('accept'),
+  webhook: webhookSchema.optional(),
 });
 
 /**
@@ -250,6 +275,7 @@ export function resolveHoverAuthOptions(options: HoverAuthModuleOptions | undefi
     apiBaseUrl: `${baseUrl}/api`,
     resolveConnectionId: parsed.resolveConnectionId ?? (() => DEFAULT_CONNECTION_ID),
     encryptionKeys: parsed.encryptionKeys.map((entry) => ({ id: entry.id, key: decodeKey(entry.key) as Buffer })),
+    webhook: parsed.webhook ? { ...parsed.webhook, path: parsed.webhook.path ?? (new URL(parsed.webhook.url).pathname || '/') } : false,
   };
 }
 
@@ -259,6 +285,7 @@ const EXTRAS = new Set(['isGlobal', 'mountController', 'dataSource']);
 const NESTED_KEYS: Record<string, readonly string[]> = {
   retry: ['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'maxRetryAfterSeconds'],
   rateLimit: ['requestsPerMinute', 'requestsPerHour', 'maxQueue', 'maxWaitMs'],
+  webhook: ['url', 'path', 'registerOnConnect', 'toleranceSeconds', 'allowLegacySha1', 'maxBodyBytes'],
 };
 
 /**

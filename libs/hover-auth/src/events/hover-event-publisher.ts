@@ -23,7 +23,13 @@ export class HoverEventPublisher implements OnApplicationBootstrap {
   constructor(private readonly moduleRef: ModuleRef) {}
 
   onApplicationBootstrap(): void {
-    this.sink = this.findEmitter();
+    this.ready();
+  }
+
+  /** Looks the host's emitter up if not done yet (any time after the providers are built). @returns {@link enabled} */
+  ready(): boolean {
+    this.sink ??= this.findEmitter();
+    return this.sink !== null;
   }
 
   /** Whether events reach a host emitter (false without `@nestjs/event-emitter`). */
@@ -36,13 +42,22 @@ export class HoverEventPublisher implements OnApplicationBootstrap {
    * ones. A listener that throws or rejects (e.g. `@OnEvent(…, { suppressErrors: false })`) is logged.
    */
   emit<N extends HoverEventName>(name: N, payload: HoverEventPayloads[N]): void {
+    void this.dispatch(name, payload);
+  }
+
+  /**
+   * Emits any event (a received webhook's `hover.webhook.<event>`, whose name comes from Hover). Listeners
+   * start now; the promise resolves once async ones settled. Never rejects: a listener that throws or
+   * rejects is logged.
+   */
+  async dispatch(name: string, payload: unknown): Promise<void> {
     if (!this.sink) return;
     const failed = (error: unknown) =>
       this.logger.error(`A listener of ${name} threw (${(error as Error)?.name ?? 'error'}); hover-auth carried on.`);
     try {
       // emitAsync (EventEmitter2) hands back the listeners' promises, so a rejection is caught here
       // instead of becoming an unhandled rejection of the host process.
-      if (this.sink.emitAsync) this.sink.emitAsync(name, payload).catch(failed);
+      if (this.sink.emitAsync) await this.sink.emitAsync(name, payload).catch(failed);
       else this.sink.emit(name, payload);
     } catch (error) {
       failed(error);

@@ -23,6 +23,9 @@ function oneOfEach(): HoverAuthException[] {
     new HoverApiException(failure({ code: 'HOVER_API_ERROR', hoverStatus: 404 })),
     new publicApi.HoverRequestNotReplayedException('POST', '/v3/jobs'),
     new publicApi.HoverRateLimitQueueFullException('queue_full', 30),
+    new publicApi.HoverWebhookSignatureException('HOVER_WEBHOOK_SIGNATURE_INVALID', 'm', '12'),
+    new publicApi.HoverWebhookRequestException('HOVER_WEBHOOK_REPLAYED', 'm'),
+    new publicApi.HoverWebhookNotFoundException('acct', '12'),
   ];
 }
 

@@ -71,6 +71,18 @@ export const HOVER_ERROR_CODES = {
   WEBHOOK_DATE_OUT_OF_RANGE: 'HOVER_WEBHOOK_DATE_OUT_OF_RANGE',
   /** 401 — the webhook delivery's `Content-MD5` header is not the base64 MD5 of the body received. */
   WEBHOOK_BODY_DIGEST_MISMATCH: 'HOVER_WEBHOOK_BODY_DIGEST_MISMATCH',
+  /** 400 — the webhook delivery's body is not a JSON object naming an `event` (or a verification event lacks its `code` / `webhook_id`). */
+  WEBHOOK_INVALID_BODY: 'HOVER_WEBHOOK_INVALID_BODY',
+  /** 400 — this signed webhook delivery was already received (same webhook, `Date` and body): a replay, or Hover sending it again; it was dispatched once. */
+  WEBHOOK_REPLAYED: 'HOVER_WEBHOOK_REPLAYED',
+  /** 413 — the webhook delivery's body is larger than `webhook.maxBodyBytes`. */
+  WEBHOOK_BODY_TOO_LARGE: 'HOVER_WEBHOOK_BODY_TOO_LARGE',
+  /** 500 — the webhook route got an already parsed body and no raw body: create the app with `NestFactory.create(AppModule, { rawBody: true })`. */
+  WEBHOOK_RAW_BODY_UNAVAILABLE: 'HOVER_WEBHOOK_RAW_BODY_UNAVAILABLE',
+  /** 503 — Hover did not confirm a webhook's verification code (`PUT /api/v2/webhooks/{code}/verify` failed); Hover may send the code again. */
+  WEBHOOK_VERIFICATION_FAILED: 'HOVER_WEBHOOK_VERIFICATION_FAILED',
+  /** 404 — a webhook id that is not stored for this connection (delete). */
+  WEBHOOK_NOT_FOUND: 'HOVER_WEBHOOK_NOT_FOUND',
 } as const;
 
 /** Union of every hover-auth error code: the values of {@link HOVER_ERROR_CODES}. */

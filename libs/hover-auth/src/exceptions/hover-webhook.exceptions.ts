@@ -34,3 +34,52 @@ export class HoverWebhookSignatureException extends HoverAuthException {
     super(code, message, HttpStatus.UNAUTHORIZED);
   }
 }
+
+/** Stable codes of a webhook delivery refused for what it carries, not for its signature. */
+export type HoverWebhookRequestErrorCode =
+  | 'HOVER_WEBHOOK_INVALID_BODY'
+  | 'HOVER_WEBHOOK_REPLAYED'
+  | 'HOVER_WEBHOOK_BODY_TOO_LARGE'
+  | 'HOVER_WEBHOOK_RAW_BODY_UNAVAILABLE'
+  | 'HOVER_WEBHOOK_VERIFICATION_FAILED';
+
+const REQUEST_STATUS: Record<HoverWebhookRequestErrorCode, number> = {
+  HOVER_WEBHOOK_INVALID_BODY: HttpStatus.BAD_REQUEST,
+  HOVER_WEBHOOK_REPLAYED: HttpStatus.BAD_REQUEST,
+  // 413 (RFC 9110 §15.5.14), the status Nest's own body parser answers for a body over its limit too.
+  HOVER_WEBHOOK_BODY_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
+  HOVER_WEBHOOK_RAW_BODY_UNAVAILABLE: HttpStatus.INTERNAL_SERVER_ERROR,
+  HOVER_WEBHOOK_VERIFICATION_FAILED: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+/**
+ * A webhook delivery refused for its content or because it cannot be handled now:
+ * - 400 `HOVER_WEBHOOK_INVALID_BODY`: not a JSON object with a string `event` (a verification event
+ *   also needs `code` and `webhook_id`);
+ * - 400 `HOVER_WEBHOOK_REPLAYED`: the same signed delivery (webhook, `Date`, body) was received before
+ *   and dispatched then; it is not dispatched again;
+ * - 413 `HOVER_WEBHOOK_BODY_TOO_LARGE`: the body is over `webhook.maxBodyBytes`;
+ * - 500 `HOVER_WEBHOOK_RAW_BODY_UNAVAILABLE`: the host's body parser consumed the body and kept no raw
+ *   copy (fix: `NestFactory.create(AppModule, { rawBody: true })`);
+ * - `HOVER_WEBHOOK_VERIFICATION_FAILED`: Hover did not confirm the verification code: 400 when it
+ *   refused it (4xx), 503 when it could not be asked (unreachable, 5xx, not connected); Hover may send
+ *   the code again.
+ * Nothing is dispatched. Messages never contain the body, a secret or a verification code.
+ */
+export class HoverWebhookRequestException extends HoverAuthException {
+  declare readonly code: HoverWebhookRequestErrorCode;
+
+  /** @param status overrides the code's usual status (`HOVER_WEBHOOK_VERIFICATION_FAILED` is 400 when Hover refused the code) */
+  constructor(code: HoverWebhookRequestErrorCode, message: string, details: Readonly<Record<string, unknown>> = {}, status: number = REQUEST_STATUS[code]) {
+    super(code, message, status, details);
+  }
+}
+
+/** 404 `HOVER_WEBHOOK_NOT_FOUND`: {@link HoverWebhooksService.delete} of a webhook id not stored for the connection. */
+export class HoverWebhookNotFoundException extends HoverAuthException {
+  declare readonly code: 'HOVER_WEBHOOK_NOT_FOUND';
+
+  constructor(connectionId: string, webhookId: string) {
+    super('HOVER_WEBHOOK_NOT_FOUND', 'No webhook with this id is stored for this connection.', HttpStatus.NOT_FOUND, { connectionId, webhookId });
+  }
+}

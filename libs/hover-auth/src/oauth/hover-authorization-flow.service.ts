@@ -1,5 +1,5 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { AUTHORIZATION_STATE_TTL_SECONDS, HOVER_AUTH_RESOLVED_OPTIONS, HOVER_PROFILE_PATH } from '../hover-auth.constants';
 import type { HoverIncomingRequest, ResolvedHoverAuthOptions } from '../hover-auth-options.interface';
@@ -33,6 +33,7 @@ import type {
 } from './hover-authorization-flow.types';
 import { readConnectionProfile } from '../tokens/hover-profile';
 import { HOVER_EVENTS } from '../events/hover-events';
+import { ConnectionLifecycle } from '../events/connection-lifecycle';
 import { HoverEventPublisher } from '../events/hover-event-publisher';
 import { resolveConnectionId } from './resolve-connection-id';
 import { safeReturnPath } from './return-path';
@@ -80,6 +81,7 @@ export class HoverAuthorizationFlowService {
     private readonly tokens: HoverTokenManager,
     private readonly http: HttpService,
     private readonly events: HoverEventPublisher,
+    @Optional() private readonly lifecycle?: ConnectionLifecycle,
   ) {
     this.sealer = new FlowCookieSealer(options.encryptionKeys);
   }
@@ -196,6 +198,7 @@ export class HoverAuthorizationFlowService {
       previousHoverOrgId: previousHoverOrgId ?? null,
       integrationsEnabled: profile.integrationsEnabled,
     });
+    this.lifecycle?.notifyConnected({ connectionId, hoverOrgId: profile.hoverOrgId, previousHoverOrgId: previousHoverOrgId ?? null });
     this.logger.log(
       `Connected "${connectionId}" to Hover org ${profile.hoverOrgId ?? 'unknown'} (integrations ${profile.integrationsEnabled ? 'available' : 'unavailable'}).`,
     );

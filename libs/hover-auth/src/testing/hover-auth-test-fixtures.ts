@@ -11,6 +11,7 @@ import type { HoverConnection } from '../tokens/hover-connection.entity';
 import { HoverConnectionRepository } from '../tokens/hover-connection.repository';
 import { HoverTokenManager } from '../tokens/hover-token-manager.service';
 import { HoverEventPublisher } from '../events/hover-event-publisher';
+import { HoverWebhookRepository } from '../tokens/hover-webhook.repository';
 import { TokenCipher } from '../tokens/token-cipher';
 import { DataSource } from 'typeorm';
 import type { HoverTokenSet } from '../token-endpoint/hover-token-set';
@@ -102,5 +103,7 @@ export function tokenStackProviders(
     { provide: TokenCipher, useValue: testCipher() },
     { provide: TokenEndpointClient, useValue: { refresh: jest.fn() } },
     HoverEventPublisher,
+    // No webhook table in these specs: no webhook secret to re-encrypt.
+    { provide: HoverWebhookRepository, useValue: { reencryptAll: async () => ({ rows: 0, reencrypted: 0, failed: [] }) } },
   ];
 }

@@ -1,9 +1,16 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Repository } from 'typeorm';
 import { HoverAuthConfigurationError } from '../exceptions/hover-auth-configuration.error';
-import { HOVER_AUTHORIZATION_STATE_ENTITY_REPOSITORY, HOVER_CONNECTION_ENTITY_REPOSITORY } from '../hover-auth.constants';
+import {
+  HOVER_AUTHORIZATION_STATE_ENTITY_REPOSITORY,
+  HOVER_CONNECTION_ENTITY_REPOSITORY,
+  HOVER_WEBHOOK_DELIVERY_ENTITY_REPOSITORY,
+  HOVER_WEBHOOK_ENTITY_REPOSITORY,
+} from '../hover-auth.constants';
 import type { HoverAuthorizationState } from './hover-authorization-state.entity';
 import type { HoverConnection } from './hover-connection.entity';
+import type { HoverWebhookDeliveryRecord } from './hover-webhook-delivery.entity';
+import type { HoverWebhook } from './hover-webhook.entity';
 
 const ENTITIES_FIX =
   "Add hover-auth's entities to your DataSource: TypeOrmModule.forRoot({ …, entities: [...hoverAuthEntities, ...yours] }) (import { hoverAuthEntities } from '@hover-auth/nestjs'), or use autoLoadEntities: true.";
@@ -22,11 +29,13 @@ export class HoverAuthSchemaCheck implements OnModuleInit {
   constructor(
     @Inject(HOVER_CONNECTION_ENTITY_REPOSITORY) private readonly connections: Repository<HoverConnection>,
     @Inject(HOVER_AUTHORIZATION_STATE_ENTITY_REPOSITORY) private readonly states: Repository<HoverAuthorizationState>,
+    @Inject(HOVER_WEBHOOK_ENTITY_REPOSITORY) private readonly webhooks: Repository<HoverWebhook>,
+    @Inject(HOVER_WEBHOOK_DELIVERY_ENTITY_REPOSITORY) private readonly deliveries: Repository<HoverWebhookDeliveryRecord>,
   ) {}
 
   async onModuleInit(): Promise<void> {
     const problems: string[] = [];
-    for (const repository of [this.connections, this.states] as Repository<object>[]) {
+    for (const repository of [this.connections, this.states, this.webhooks, this.deliveries] as Repository<object>[]) {
       const dataSource = repository.manager.connection;
       if (!dataSource.hasMetadata(repository.target)) {
         problems.push(`The DataSource has no entity ${nameOf(repository.target)}. ${ENTITIES_FIX}`);

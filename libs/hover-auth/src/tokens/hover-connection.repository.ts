@@ -9,6 +9,7 @@ import { HoverTokenDecryptionException } from '../exceptions/hover-token-cipher.
 import type { HoverTokenSet } from '../token-endpoint/hover-token-set';
 import { HoverConnection } from './hover-connection.entity';
 import { TokenCipher } from './token-cipher';
+import type { WebhookReencryptionResult } from './hover-webhook.repository';
 
 /** What the callback learned about the Hover side of a new connection. */
 export interface HoverConnectionProfile {
@@ -29,6 +30,8 @@ export interface ReencryptionResult {
   failed: string[];
   /** Connection ids whose refresh lease stayed taken (left as they were; run again). */
   skipped: string[];
+  /** The stored webhook secrets (`hmac_secret`), when re-encrypted through `HoverConnectionsService.reencryptAll`. */
+  webhookSecrets?: WebhookReencryptionResult;
 }
 
 /**

@@ -115,6 +115,7 @@ describe('HoverConnectionsService (read model over better-sqlite3)', () => {
   it('reencryptAll() rewrites rows under the newest key', async () => {
     await save('acct-1');
     const result = await service.reencryptAll();
-    expect(result).toEqual({ rows: 1, reencrypted: 0, failed: [], skipped: [] }); // already on the newest key
+    // Already on the newest key; no webhook secret stored.
+    expect(result).toEqual({ rows: 1, reencrypted: 0, failed: [], skipped: [], webhookSecrets: { rows: 0, reencrypted: 0, failed: [] } });
   });
 });

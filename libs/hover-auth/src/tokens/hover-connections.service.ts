@@ -4,6 +4,7 @@ import type { HoverConnection } from './hover-connection.entity';
 import type { HoverConnectionInfo, HoverConnectionListOptions, HoverConnectionPage } from './hover-connection-info';
 import { HoverConnectionRepository, type ReencryptionResult } from './hover-connection.repository';
 import { HoverTokenManager } from './hover-token-manager.service';
+import { HoverWebhookRepository } from './hover-webhook.repository';
 import { assertConnectionId } from './connection-id';
 
 const DEFAULT_PER_PAGE = 50;
@@ -23,6 +24,7 @@ export class HoverConnectionsService {
   constructor(
     private readonly repository: HoverConnectionRepository,
     private readonly tokens: HoverTokenManager,
+    private readonly webhooks: HoverWebhookRepository,
   ) {}
 
   /**
@@ -56,7 +58,8 @@ export class HoverConnectionsService {
   }
 
   /**
-   * Disconnects: deletes the stored connection and this instance's cached copy. Other app instances
+   * Disconnects: deletes the connection's webhooks at Hover (best effort: a failure is logged) and here,
+   * then the stored connection and this instance's cached copy. Other app instances
    * stop using it within 60 seconds (their cache revalidation). Hover's grant itself is not revoked
    * (Hover does not document `/oauth/revoke`).
    * @returns true if a connection was deleted, false if none was stored
@@ -71,10 +74,12 @@ export class HoverConnectionsService {
    * Re-encrypts every connection's tokens with the newest key (`encryptionKeys[0]`), for key rotation:
    * put the new key first, deploy, call this once, then drop the old key. Safe under traffic: each row
    * is rewritten under its refresh lease with compare-and-swap; a row whose lease stays taken for about
-   * 10 seconds is reported in `skipped` (run again), one that does not decrypt in `failed`.
+   * 10 seconds is reported in `skipped` (run again), one that does not decrypt in `failed`. The stored
+   * webhook secrets (`hmac_secret`) are re-encrypted too, reported in `webhookSecrets`.
    */
-  reencryptAll(): Promise<ReencryptionResult> {
-    return this.repository.reencryptAll();
+  async reencryptAll(): Promise<ReencryptionResult> {
+    const result = await this.repository.reencryptAll();
+    return { ...result, webhookSecrets: await this.webhooks.reencryptAll() };
   }
 
   private toInfo(row: HoverConnection): HoverConnectionInfo {

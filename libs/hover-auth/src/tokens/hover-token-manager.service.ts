@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
 import {
   BrokenCircuitError,
   circuitBreaker,
@@ -26,6 +26,7 @@ import {
 } from '../exceptions/hover-token-endpoint.exceptions';
 import { TokenEndpointClient } from '../token-endpoint/token-endpoint.client';
 import { HOVER_EVENTS } from '../events/hover-events';
+import { ConnectionLifecycle } from '../events/connection-lifecycle';
 import { HoverEventPublisher } from '../events/hover-event-publisher';
 import type { HoverConnection } from './hover-connection.entity';
 import { HoverConnectionRepository } from './hover-connection.repository';
@@ -135,6 +136,7 @@ export class HoverTokenManager implements OnModuleDestroy {
     private readonly connections: HoverConnectionRepository,
     private readonly tokenEndpoint: TokenEndpointClient,
     private readonly events: HoverEventPublisher,
+    @Optional() private readonly lifecycle?: ConnectionLifecycle,
   ) {}
 
   /**
@@ -311,6 +313,8 @@ export class HoverTokenManager implements OnModuleDestroy {
    * @returns true if a connection was deleted
    */
   async disconnect(connectionId: string): Promise<boolean> {
+    // While the tokens still exist: e.g. the connection's webhooks are deleted at Hover (best effort).
+    await this.lifecycle?.beforeDisconnect(connectionId);
     this.forget(connectionId);
     const deleted = await this.connections.deleteById(connectionId);
     if (deleted) this.events.emit(HOVER_EVENTS.DISCONNECTED, { connectionId, at: Date.now() });

@@ -8,11 +8,14 @@ export interface TokenEncryptionKey {
   key: Buffer;
 }
 
-/** Which stored field a value belongs to; part of the additional authenticated data. */
-export interface TokenCipherContext {
-  connectionId: string;
-  column: 'access_token' | 'refresh_token';
-}
+/**
+ * Which stored field a value belongs to; part of the additional authenticated data: a token of a
+ * `hover_connections` row, or the `hmac_secret` of a `hover_webhooks` row (bound to its webhook id and,
+ * through `connectionId`, to the connection it belongs to).
+ */
+export type TokenCipherContext =
+  | { connectionId: string; column: 'access_token' | 'refresh_token' }
+  | { connectionId: string; webhookId: string; column: 'hmac_secret' };
 
 const FORMAT = 'hvr1';
 const IV_BYTES = 12; // 96-bit IV, the size GCM is specified for (NIST SP 800-38D §8.2)
@@ -21,7 +24,8 @@ const TAG_BYTES = 16; // 128-bit tag
 /**
  * AES-256-GCM for tokens at rest. Stored form: `hvr1.<keyId>.<iv>.<ciphertext>.<tag>` (base64url).
  * A random 96-bit IV per value; the 128-bit tag is checked on decrypt; the additional authenticated
- * data is `hover-auth/hvr1|hover_connections|<column>|<connectionId>|<keyId>`, so a ciphertext copied
+ * data is `hover-auth/hvr1|hover_connections|<column>|<connectionId>|<keyId>` (for a webhook's secret
+ * `hover-auth/hvr1|hover_webhooks|hmac_secret|<webhookId>|<connectionId>|<keyId>`), so a ciphertext copied
  * into another row or column, or relabelled with another key id, fails to decrypt.
  *
  * Our own code rather than a library on purpose: the AAD scheme (binding each value to its row and
@@ -79,7 +83,11 @@ export class TokenCipher {
 }
 
 function aad(context: TokenCipherContext, keyId: string): Buffer {
-  return Buffer.from(`hover-auth/${FORMAT}|hover_connections|${context.column}|${context.connectionId}|${keyId}`, 'utf8');
+  const place =
+    context.column === 'hmac_secret'
+      ? `hover_webhooks|hmac_secret|${context.webhookId}|${context.connectionId}`
+      : `hover_connections|${context.column}|${context.connectionId}`;
+  return Buffer.from(`hover-auth/${FORMAT}|${place}|${keyId}`, 'utf8');
 }
 
 function safeId(id: string): string {

@@ -24,6 +24,7 @@ import type { HoverEmulatorJobState } from '../hover-emulator-job-state';
  * - `POST /__emulator/jobs/:id/state` `{ state }` → `{ id, state, webhookIds }` (see
  *   `HoverEmulator.setJobState`); 400 for a state Hover does not list, 404 for an unknown job;
  * - `GET /__emulator/webhook-deliveries` → `{ deliveries: [...] }` (see `HoverEmulator.webhookDeliveries`);
+ * - `GET /__emulator/webhooks` → `{ webhooks: [...] }` (see `HoverEmulator.registeredWebhooks`);
  * - anything else under `/__emulator` → 404 `{ error: 'not_found' }`.
  * Not here: `POST /__emulator/sign-in`, the consent page's HTML "Not you?" form, lives with the
  * consent page in oauth/authorize.routes.ts.
@@ -134,6 +135,10 @@ export function createControlRouter(emulator: HoverEmulator): Router {
 
   router.get('/webhook-deliveries', (_req, res) => {
     res.json({ deliveries: emulator.webhookDeliveries() });
+  });
+
+  router.get('/webhooks', (_req, res) => {
+    res.json({ webhooks: emulator.registeredWebhooks() });
   });
 
   router.use((_req, res) => {

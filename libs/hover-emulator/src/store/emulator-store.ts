@@ -190,6 +190,11 @@ export class EmulatorStore {
     return [...this.webhooks.values()].filter((w) => w.orgId === orgId).sort((a, b) => a.id - b.id);
   }
 
+  /** @returns every webhook of every org, ordered by id. */
+  allWebhooks(): WebhookRecord[] {
+    return [...this.webhooks.values()].sort((a, b) => a.id - b.id);
+  }
+
   /** @returns the webhook whose pending verification code this is, or `undefined`. */
   findWebhookByCode(code: string): WebhookRecord | undefined {
     return [...this.webhooks.values()].find((w) => w.verificationCode === code);

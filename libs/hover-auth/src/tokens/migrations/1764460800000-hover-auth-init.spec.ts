@@ -27,11 +27,15 @@ describe('HoverAuthInit1764460800000 (better-sqlite3)', () => {
     return rows.map((row) => row.name);
   }
 
-  it('up() creates both tables and the expiry index, and is recorded as run', async () => {
+  it('up() creates the tables and their indexes, and every migration is recorded as run', async () => {
     expect(await schemaObjects()).toEqual([
       'hover_authorization_states',
       'hover_connections',
+      'hover_webhook_deliveries',
+      'hover_webhooks',
       'idx_hover_authorization_states_expires_at',
+      'idx_hover_webhook_deliveries_received_at',
+      'idx_hover_webhooks_connection_id',
     ]);
     const executed: Array<{ name: string }> = await dataSource.query('SELECT name FROM migrations');
     expect(executed.map((row) => row.name)).toEqual([
@@ -40,6 +44,7 @@ describe('HoverAuthInit1764460800000 (better-sqlite3)', () => {
       'HoverAuthAuthorizationRequest1764633600000',
       'HoverAuthOrgName1764720000000',
       'HoverAuthAccessTokenIssuedAt1764806400000',
+      'HoverAuthWebhooks1764892800000',
     ]);
     expect(await dataSource.showMigrations()).toBe(false);
   });
@@ -53,7 +58,7 @@ describe('HoverAuthInit1764460800000 (better-sqlite3)', () => {
   it('up() after down() recreates the schema', async () => {
     await undoAll();
     await dataSource.runMigrations();
-    expect(await schemaObjects()).toHaveLength(3);
+    expect(await schemaObjects()).toHaveLength(7);
   });
 
   it('refuses an unsupported database with a configuration error naming the driver', async () => {

@@ -3,6 +3,7 @@ import { HoverAuthRefreshLease1764547200000 } from './1764547200000-hover-auth-r
 import { HoverAuthAuthorizationRequest1764633600000 } from './1764633600000-hover-auth-authorization-request';
 import { HoverAuthOrgName1764720000000 } from './1764720000000-hover-auth-org-name';
 import { HoverAuthAccessTokenIssuedAt1764806400000 } from './1764806400000-hover-auth-access-token-issued-at';
+import { HoverAuthWebhooks1764892800000 } from './1764892800000-hover-auth-webhooks';
 
 /**
  * Migrations that create and evolve the hover-auth tables, oldest first. Spread them into the host's
@@ -15,4 +16,5 @@ export const hoverAuthMigrations = [
   HoverAuthAuthorizationRequest1764633600000,
   HoverAuthOrgName1764720000000,
   HoverAuthAccessTokenIssuedAt1764806400000,
+  HoverAuthWebhooks1764892800000,
 ];

@@ -1,0 +1,51 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+/** What a connect told the hooks. */
+export interface ConnectedConnection {
+  connectionId: string;
+  hoverOrgId: string | null;
+  previousHoverOrgId: string | null;
+}
+
+type Hook<T> = (value: T) => Promise<void>;
+
+/**
+ * Internal hooks between the connection lifecycle (tokens, oauth) and features built on it (webhooks),
+ * so the lower layers need not import the higher ones. Unlike the host's event emitter, these run
+ * whether or not `@nestjs/event-emitter` is installed, and `beforeDisconnect` runs while the
+ * connection's tokens still exist. A hook that fails is logged and never fails the operation.
+ */
+@Injectable()
+export class ConnectionLifecycle {
+  private readonly logger = new Logger('HoverAuth');
+  private readonly connected: Array<Hook<ConnectedConnection>> = [];
+  private readonly disconnecting: Array<Hook<string>> = [];
+
+  /** `hook` runs (not awaited by the connect) after a connection was stored by the authorization code flow. */
+  onConnected(hook: Hook<ConnectedConnection>): void {
+    this.connected.push(hook);
+  }
+
+  /** `hook` runs, awaited, before a connection is deleted (its tokens still usable). */
+  onBeforeDisconnect(hook: Hook<string>): void {
+    this.disconnecting.push(hook);
+  }
+
+  notifyConnected(connection: ConnectedConnection): void {
+    for (const hook of this.connected) {
+      hook(connection).catch((error) => this.logger.warn(`After connecting "${connection.connectionId}": ${describe(error)}`));
+    }
+  }
+
+  async beforeDisconnect(connectionId: string): Promise<void> {
+    for (const hook of this.disconnecting) {
+      await hook(connectionId).catch((error) => this.logger.warn(`Before disconnecting "${connectionId}": ${describe(error)}`));
+    }
+  }
+}
+
+/** Name and code of an error; never its details (they may quote an upstream body). */
+function describe(error: unknown): string {
+  const { name, code } = (error ?? {}) as { name?: string; code?: string };
+  return `${name ?? 'error'}${code ? ` ${code}` : ''}`;
+}

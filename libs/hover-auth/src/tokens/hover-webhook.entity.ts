@@ -1,0 +1,44 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { epochMillisecondsTransformer } from './epoch-milliseconds.transformer';
+
+/**
+ * A webhook registered at Hover for a connection (`POST /api/v2/webhooks`): Hover's webhook id, the URL,
+ * the `hmac_secret` that signs its deliveries (encrypted at rest like the tokens), the org that owns it
+ * and when Hover confirmed its verification code. Table `hover_webhooks`, created by
+ * {@link hoverAuthMigrations}. Read and written only through `HoverWebhooksService`.
+ */
+@Entity({ name: 'hover_webhooks' })
+@Index('idx_hover_webhooks_connection_id', ['connectionId'])
+export class HoverWebhook {
+  /** Hover's webhook id (`id` of the registration answer), as text. */
+  @PrimaryColumn({ name: 'webhook_id', type: 'varchar', length: 64 })
+  webhookId: string;
+
+  /** The connection whose access token registered it (and verifies and deletes it). */
+  @Column({ name: 'connection_id', type: 'varchar', length: 191 })
+  connectionId: string;
+
+  /** `owner_id` of the registration answer: the Hover org whose events it receives; `null` if not sent. */
+  @Column({ name: 'hover_org_id', type: 'varchar', length: 64, nullable: true })
+  hoverOrgId: string | null;
+
+  /** The URL Hover POSTs deliveries to, as registered. */
+  @Column({ name: 'url', type: 'varchar', length: 2048 })
+  url: string;
+
+  /** The `hmac_secret` of the registration answer, encrypted (`hvr1.…`). Secret: never log. */
+  @Column({ name: 'hmac_secret', type: 'text' })
+  hmacSecret: string;
+
+  /** When Hover confirmed the verification code, epoch milliseconds; `null` until then. */
+  @Column({ name: 'verified_at', type: 'bigint', nullable: true, transformer: epochMillisecondsTransformer })
+  verifiedAt: number | null;
+
+  /** Epoch milliseconds. */
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMillisecondsTransformer })
+  createdAt: number;
+
+  /** Epoch milliseconds. */
+  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMillisecondsTransformer })
+  updatedAt: number;
+}

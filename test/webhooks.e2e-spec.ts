@@ -1,0 +1,361 @@
+/**
+ * Hover webhooks end to end (issue 11): register on connect → Hover's verification POST → PUT verify →
+ * verified; a job state change → the handler runs once with the typed payload; every bad input of the
+ * issue refused with its status and code, nothing dispatched and nothing stored; two app instances
+ * receiving the same delivery dispatch it once; disconnect deletes the webhooks at Hover and here.
+ * Against the emulator, on SQLite and PostgreSQL. The signatures of forged deliveries are computed here
+ * from the reference (shared/hover-reference.md, "Webhooks"), not with hover-auth's code.
+ */
+import { HoverEmulator, type HoverEmulatorWebhookDelivery } from '@hover-auth/emulator';
+import { HOVER_WEBHOOK_EVENTS, HoverWebhooksService } from '@hover-auth/nestjs';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DataSource } from 'typeorm';
+import { HoverWebhookRepository } from '../libs/hover-auth/src/tokens/hover-webhook.repository';
+import { startHoverHostApp, waitUntil, type HoverHostApp } from './support/hover-host-app';
+import { createTestDatabase, e2eDatabaseKinds, type TestDatabase } from './support/test-databases';
+
+const CLIENT = { clientId: 'webhooks-client', clientSecret: 'webhooks-client-secret' };
+const PATH = '/hover/webhooks';
+
+/** Hover's signature: HMAC-SHA256 keyed with the secret string over `content-type,content-md5,path,date`. */
+function signedHeaders(body: string, secret: string, webhookId: number | string, options: { path?: string; date?: Date; contentType?: string } = {}) {
+  const contentType = options.contentType ?? 'application/json';
+  const md5 = createHash('md5').update(body).digest('base64');
+  const date = (options.date ?? new Date()).toUTCString();
+  const canonical = [contentType, md5, options.path ?? PATH, date].join(',');
+  const signature = createHmac('sha256', secret).update(canonical).digest('base64');
+  return { 'content-type': contentType, 'content-md5': md5, date, 'hover-signature-256': `sha256=${webhookId}:${signature}` };
+}
+
+async function post(url: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; json: any }> {
+  const response = await fetch(url, { method: 'POST', headers, body });
+  const text = await response.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: response.status, json };
+}
+
+/** Sends a recorded delivery again, exactly as the emulator sent it (headers and raw body). */
+function resend(url: string, delivery: HoverEmulatorWebhookDelivery, change: (headers: Record<string, string>) => Record<string, string> = (h) => h) {
+  const headers = Object.fromEntries(Object.entries(delivery.headers).filter(([name]) => !['content-length', 'host', 'connection'].includes(name)));
+  return post(url, delivery.body, change(headers as Record<string, string>));
+}
+
+describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('webhooks on %s', (kind) => {
+  let emulator: HoverEmulator;
+  let database: TestDatabase;
+  let app: HoverHostApp;
+  let hookUrl: string;
+
+  const webhookEvents = (host: HoverHostApp = app) => host.events.filter((event) => event.event.startsWith('hover.webhook.') && event.event !== HOVER_WEBHOOK_EVENTS.VERIFIED);
+  const count = async (table: string) => Number((await app.app.get(DataSource).query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  const lastJobDelivery = () => emulator.webhookDeliveries().filter((d) => d.event === 'job-state-changed').at(-1)!;
+  const webhookAtEmulator = (connectionOrg = 1) => emulator.registeredWebhooks().find((w) => w.orgId === connectionOrg && w.url === hookUrl)!;
+
+  beforeAll(async () => {
+    emulator = new HoverEmulator();
+    await emulator.start();
+    database = await createTestDatabase(kind);
+    app = await startHoverHostApp({ database: database.options, emulator, client: CLIENT, webhook: {} });
+    hookUrl = `${app.url}${PATH}`;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+    await emulator?.stop();
+  });
+
+  it('connect → registered → Hover POSTs the code → PUT verify → verified; the secret is stored encrypted', async () => {
+    const verifyCalls = () => emulator.apiRequestLog().filter((r) => r.method === 'PUT' && /\/api\/v2\/webhooks\/[^/]+\/verify$/.test(r.path)).length;
+    await app.connect('acme', 1);
+    const service = app.app.get(HoverWebhooksService);
+    await waitUntil(async () => (await service.listStored('acme'))[0]?.verifiedAt != null, { timeoutMs: 10_000 });
+
+    const [stored] = await service.listStored('acme');
+    const atHover = webhookAtEmulator();
+    expect(stored).toEqual({ webhookId: String(atHover.id), connectionId: 'acme', hoverOrgId: '1', url: hookUrl, verifiedAt: expect.any(Date), createdAt: expect.any(Date) });
+    expect(atHover.verifiedAt).not.toBeNull();
+    expect(verifyCalls()).toBe(1);
+    await emulator.webhookDeliveriesSettled();
+    expect(emulator.webhookDeliveries().map((d) => [d.event, d.status])).toEqual([['webhook-verification-code', 200]]);
+
+    const [row] = await app.app.get(DataSource).query('SELECT hmac_secret FROM hover_webhooks');
+    expect(row.hmac_secret).toMatch(/^hvr1\./);
+    expect(row.hmac_secret).not.toContain(atHover.hmacSecret);
+    expect(app.events.filter((e) => e.event === HOVER_WEBHOOK_EVENTS.VERIFIED).map((e) => e.payload)).toEqual([
+      { webhookId: String(atHover.id), connectionId: 'acme', hoverOrgId: '1', at: expect.any(Number) },
+    ]);
+    // A second connect of the same org registers nothing more.
+    await app.connect('acme', 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(emulator.registeredWebhooks().filter((w) => w.orgId === 1)).toHaveLength(1);
+  });
+
+  it('a job state change → the handler is called once with the typed payload; the delivery is answered 200', async () => {
+    const before = webhookEvents().length;
+    emulator.setJobState(10001, 'complete');
+    await emulator.webhookDeliveriesSettled();
+    await waitUntil(() => webhookEvents().length > before);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const atHover = webhookAtEmulator();
+    expect(webhookEvents().slice(before)).toEqual([
+      {
+        instance: 'app',
+        event: HOVER_WEBHOOK_EVENTS.JOB_STATE_CHANGED,
+        payload: {
+          event: 'job-state-changed',
+          webhookId: String(atHover.id),
+          connectionId: 'acme',
+          hoverOrgId: '1',
+          receivedAt: expect.any(Number),
+          deliveryKey: expect.stringMatching(/^[0-9a-f]{64}$/),
+          payload: {
+            event: 'job-state-changed',
+            webhook_id: atHover.id,
+            job_external_identifier: 'EMU-1-0001',
+            job_id: 10001,
+            state: 'complete',
+            'content-available': 1,
+            job_estimated_hours_to_completion: 0,
+          },
+        },
+      },
+    ]);
+    expect(lastJobDelivery().status).toBe(200);
+    expect(await count('hover_webhook_deliveries')).toBe(1);
+  });
+
+  describe('bad input: refused with a stable code, nothing dispatched, nothing stored', () => {
+    let secret: string;
+    let webhookId: number;
+    let eventsBefore: number;
+    let deliveriesBefore: number;
+    const body = () => JSON.stringify({ event: 'job-state-changed', webhook_id: webhookId, job_id: 10001, job_external_identifier: null, state: `working-${randomUUID()}` });
+
+    beforeAll(() => {
+      ({ hmacSecret: secret, id: webhookId } = webhookAtEmulator());
+    });
+    beforeEach(async () => {
+      eventsBefore = webhookEvents().length;
+      deliveriesBefore = await count('hover_webhook_deliveries');
+    });
+    afterEach(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(webhookEvents().length).toBe(eventsBefore);
+      expect(await count('hover_webhook_deliveries')).toBe(deliveriesBefore);
+    });
+
+    it('a correctly signed forged delivery is accepted (the control case of the ones below)', async () => {
+      const text = body();
+      expect(await post(hookUrl, text, signedHeaders(text, secret, webhookId))).toEqual({ status: 200, json: { status: 'accepted' } });
+      await waitUntil(() => webhookEvents().length === eventsBefore + 1);
+      // Counted as accepted: let the afterEach expect the new state.
+      eventsBefore += 1;
+      deliveriesBefore += 1;
+    });
+
+    it.each([
+      ['no signature header', (h: Record<string, string>) => { const { 'hover-signature-256': _drop, ...rest } = h; return rest; }, 'HOVER_WEBHOOK_SIGNATURE_MISSING'],
+      ['a malformed signature header', (h: Record<string, string>) => ({ ...h, 'hover-signature-256': 'sha256=not base64!' }), 'HOVER_WEBHOOK_SIGNATURE_MALFORMED'],
+      ['only the legacy SHA-1 header (not allowed by default)', (h: Record<string, string>) => { const { 'hover-signature-256': _drop, ...rest } = h; return { ...rest, 'hover-signature': 'sha1=1:AAAA' }; }, 'HOVER_WEBHOOK_SIGNATURE_MISSING'],
+    ])('%s → 401', async (_name, change, code) => {
+      const text = body();
+      const res = await post(hookUrl, text, change(signedHeaders(text, secret, webhookId)));
+      expect(res).toEqual({ status: 401, json: { statusCode: 401, code, message: expect.any(String) } });
+    });
+
+    it("a signature made with another webhook's secret → 401 HOVER_WEBHOOK_SIGNATURE_INVALID", async () => {
+      // A second, real webhook of another org (Carol, org 3), registered through the service.
+      await app.connect('coastal', 3);
+      await waitUntil(async () => (await app.app.get(HoverWebhooksService).listStored('coastal'))[0]?.verifiedAt != null, { timeoutMs: 10_000 });
+      const other = webhookAtEmulator(3);
+      const text = body();
+      const res = await post(hookUrl, text, signedHeaders(text, other.hmacSecret, webhookId));
+      expect(res.status).toBe(401);
+      expect(res.json.code).toBe('HOVER_WEBHOOK_SIGNATURE_INVALID');
+    });
+
+    it('an unknown webhook id → 401 HOVER_WEBHOOK_UNKNOWN', async () => {
+      const text = body();
+      const res = await post(hookUrl, text, signedHeaders(text, secret, 987654));
+      expect(res.status).toBe(401);
+      expect(res.json.code).toBe('HOVER_WEBHOOK_UNKNOWN');
+    });
+
+    it('the body changed after signing → 401 (digest mismatch; without Content-MD5, signature invalid)', async () => {
+      const text = body();
+      const headers = signedHeaders(text, secret, webhookId);
+      const tampered = text.replace('10001', '10002');
+      expect((await post(hookUrl, tampered, headers)).json.code).toBe('HOVER_WEBHOOK_BODY_DIGEST_MISMATCH');
+      const { 'content-md5': _md5, ...withoutMd5 } = headers;
+      const res = await post(hookUrl, tampered, withoutMd5);
+      expect(res.status).toBe(401);
+      expect(res.json.code).toBe('HOVER_WEBHOOK_SIGNATURE_INVALID');
+    });
+
+    it.each([
+      ['10 minutes old', -600_000],
+      ['10 minutes in the future', 600_000],
+    ])('a Date %s (correctly signed) → 401 HOVER_WEBHOOK_DATE_OUT_OF_RANGE', async (_name, offset) => {
+      const text = body();
+      const res = await post(hookUrl, text, signedHeaders(text, secret, webhookId, { date: new Date(Date.now() + offset) }));
+      expect(res.status).toBe(401);
+      expect(res.json.code).toBe('HOVER_WEBHOOK_DATE_OUT_OF_RANGE');
+    });
+
+    it('a replayed delivery (the emulator\'s last one, sent again byte for byte) → 400 HOVER_WEBHOOK_REPLAYED', async () => {
+      const res = await resend(hookUrl, lastJobDelivery());
+      expect(res).toEqual({ status: 400, json: { statusCode: 400, code: 'HOVER_WEBHOOK_REPLAYED', message: expect.any(String), webhookId: String(webhookId) } });
+    });
+
+    it('a non-JSON body, correctly signed → 400 HOVER_WEBHOOK_INVALID_BODY (also as text/plain, and a JSON array)', async () => {
+      for (const [text, contentType] of [['{"event": "job-state-changed",', 'application/json'], ['hello', 'text/plain'], ['[1,2]', 'application/json'], ['{"event": 42}', 'application/json']]) {
+        const res = await post(hookUrl, text, signedHeaders(text, secret, webhookId, { contentType }));
+        expect([text, res.status, res.json.code]).toEqual([text, 400, 'HOVER_WEBHOOK_INVALID_BODY']);
+      }
+    });
+
+    it('a body over the cap (64 KiB) → 413 HOVER_WEBHOOK_BODY_TOO_LARGE; over the body parser\'s 100 kB → 413 too', async () => {
+      const big = JSON.stringify({ event: 'job-state-changed', padding: 'x'.repeat(70_000) });
+      const res = await post(hookUrl, big, signedHeaders(big, secret, webhookId));
+      expect(res.status).toBe(413);
+      expect(res.json.code).toBe('HOVER_WEBHOOK_BODY_TOO_LARGE');
+      const huge = JSON.stringify({ event: 'job-state-changed', padding: 'x'.repeat(200_000) });
+      expect((await post(hookUrl, huge, signedHeaders(huge, secret, webhookId))).status).toBe(413);
+      const hugeText = 'y'.repeat(200_000);
+      const asText = await post(hookUrl, hugeText, signedHeaders(hugeText, secret, webhookId, { contentType: 'text/plain' }));
+      expect([asText.status, asText.json.code]).toEqual([413, 'HOVER_WEBHOOK_BODY_TOO_LARGE']);
+    });
+
+    it('a verification code for an unknown webhook → 401 HOVER_WEBHOOK_UNKNOWN (after waiting for a late row), and no verify call', async () => {
+      const puts = () => emulator.apiRequestLog().filter((r) => r.method === 'PUT').length;
+      const putsBefore = puts();
+      const started = Date.now();
+      const res = await post(hookUrl, JSON.stringify({ event: 'webhook-verification-code', code: randomUUID(), webhook_id: 987654 }), { 'content-type': 'application/json' });
+      expect(res.status).toBe(401);
+      expect(res.json.code).toBe('HOVER_WEBHOOK_UNKNOWN');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4500);
+      expect(puts()).toBe(putsBefore);
+    });
+
+    it('a verification code for a webhook already verified → 200, and Hover is not asked again', async () => {
+      const puts = () => emulator.apiRequestLog().filter((r) => r.method === 'PUT').length;
+      const putsBefore = puts();
+      const res = await post(hookUrl, JSON.stringify({ event: 'webhook-verification-code', code: randomUUID(), webhook_id: webhookId }), { 'content-type': 'application/json' });
+      expect(res).toEqual({ status: 200, json: { status: 'verified', webhookId: String(webhookId) } });
+      expect(puts()).toBe(putsBefore);
+    });
+
+    it('a wrong verification code for a webhook not verified yet → 400 HOVER_WEBHOOK_VERIFICATION_FAILED (Hover refused it); it stays unverified', async () => {
+      // Registered straight at Hover for a URL nobody listens on, so Hover's own verification POST fails.
+      const stored = await app.stored('acme');
+      const deadUrl = 'http://127.0.0.1:9/nobody';
+      const created = await (
+        await fetch(`${emulator.baseUrl}/api/v2/webhooks`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${stored!.accessToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ webhook: { url: deadUrl, content_type: 'json' } }),
+        })
+      ).json();
+      await emulator.webhookDeliveriesSettled();
+      const repository = app.app.get(HoverWebhookRepository);
+      await repository.save({ webhookId: String(created.id), connectionId: 'acme', hoverOrgId: '1', url: deadUrl, hmacSecret: created.hmac_secret, verifiedAt: null });
+      try {
+        const res = await post(hookUrl, JSON.stringify({ event: 'webhook-verification-code', code: randomUUID(), webhook_id: created.id }), { 'content-type': 'application/json' });
+        expect(res).toEqual({ status: 400, json: { statusCode: 400, code: 'HOVER_WEBHOOK_VERIFICATION_FAILED', message: 'Hover refused this verification code.', webhookId: String(created.id) } });
+        expect((await repository.findById(String(created.id)))?.verifiedAt).toBeNull();
+        expect(emulator.registeredWebhooks().find((w) => w.id === created.id)?.verifiedAt).toBeNull();
+      } finally {
+        await app.app.get(HoverWebhooksService).delete('acme', String(created.id));
+      }
+    });
+
+    it('the emulator\'s own bad signatures (fault webhookSignature) are refused too', async () => {
+      for (const fault of ['wrong-secret', 'tampered-body', 'stale-date', 'missing'] as const) {
+        emulator.setFaults({ webhookSignature: fault });
+        emulator.setJobState(10002, 'working');
+        await emulator.webhookDeliveriesSettled();
+        expect([fault, lastJobDelivery().status]).toEqual([fault, 401]);
+      }
+      emulator.setFaults({ webhookSignature: 'valid' });
+    });
+  });
+
+  it('a verification POST that arrives before the registration row is committed is confirmed once the row appears', async () => {
+    const stored = await app.stored('acme');
+    // Register straight at Hover (the emulator), so no row exists here when Hover POSTs the code.
+    const url = `${app.url}${PATH}?late=1`;
+    const response = await fetch(`${emulator.baseUrl}/api/v2/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stored!.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ webhook: { url, content_type: 'json' } }),
+    });
+    const created = await response.json();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(emulator.registeredWebhooks().find((w) => w.id === created.id)!.verifiedAt).toBeNull();
+    await app.app.get(HoverWebhookRepository).save({ webhookId: String(created.id), connectionId: 'acme', hoverOrgId: '1', url, hmacSecret: created.hmac_secret, verifiedAt: null });
+    await emulator.webhookDeliveriesSettled();
+    expect(emulator.registeredWebhooks().find((w) => w.id === created.id)!.verifiedAt).not.toBeNull();
+    expect(emulator.webhookDeliveries().filter((d) => d.webhookId === created.id).map((d) => d.status)).toEqual([200]);
+    await app.app.get(HoverWebhooksService).delete('acme', String(created.id));
+    expect(emulator.registeredWebhooks().find((w) => w.id === created.id)).toBeUndefined();
+  });
+
+  it('two app instances receiving the same delivery dispatch it once', async () => {
+    const second = await startHoverHostApp({ name: 'second', database: database.options, emulator, client: CLIENT, webhook: {}, runMigrations: false });
+    // A load balancer that hands every delivery to both instances at once (as a retry racing the first try would).
+    const answers: number[] = [];
+    const fanOut: Server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', async () => {
+        const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !['content-length', 'host', 'connection'].includes(name))) as Record<string, string>;
+        const body = Buffer.concat(chunks);
+        const results = await Promise.all([app, second].map((host) => post(`${host.url}${request.url}`, body, headers)));
+        answers.push(...results.map((r) => r.status));
+        response.writeHead(results.some((r) => r.status === 200) ? 200 : 502).end();
+      });
+    });
+    await new Promise<void>((resolve) => fanOut.listen(0, '127.0.0.1', resolve));
+    try {
+      const fanOutUrl = `http://127.0.0.1:${(fanOut.address() as AddressInfo).port}${PATH}`;
+      const webhook = await second.app.get(HoverWebhooksService).register('acme', { url: fanOutUrl });
+      await emulator.webhookDeliveriesSettled();
+      expect((await second.app.get(HoverWebhooksService).get(webhook.webhookId))?.verifiedAt).not.toBeNull();
+
+      const before = [webhookEvents(app).length, webhookEvents(second).length];
+      answers.length = 0;
+      for (const state of ['working', 'processing', 'complete'] as const) emulator.setJobState(10003, state);
+      await emulator.webhookDeliveriesSettled();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const dispatched = [...webhookEvents(app).slice(before[0]), ...webhookEvents(second).slice(before[1])].filter((e) => e.payload.webhookId === webhook.webhookId);
+      expect(dispatched.map((e) => (e.payload.payload as { state: string }).state).sort()).toEqual(['complete', 'processing', 'working']);
+      // Per delivery: one instance accepted (200), the other saw a repeat (400).
+      expect(answers.sort()).toEqual([200, 200, 200, 400, 400, 400]);
+      await second.app.get(HoverWebhooksService).delete('acme', webhook.webhookId);
+    } finally {
+      fanOut.close();
+      await second.close();
+    }
+  });
+
+  it('disconnect deletes the connection\'s webhooks at Hover and here; its later deliveries are refused', async () => {
+    const [mine] = await app.app.get(HoverWebhooksService).listStored('acme');
+    expect(mine).toBeDefined();
+    expect(await app.connectionsService.disconnect('acme')).toBe(true);
+    expect(await app.app.get(HoverWebhooksService).listStored('acme')).toEqual([]);
+    expect(emulator.registeredWebhooks().filter((w) => w.orgId === 1)).toEqual([]);
+    // Another connection's webhook is untouched.
+    expect(await app.app.get(HoverWebhooksService).listStored('coastal')).toHaveLength(1);
+    const text = JSON.stringify({ event: 'job-state-changed', job_id: 10001 });
+    const res = await post(hookUrl, text, signedHeaders(text, 'any-secret', mine.webhookId));
+    expect(res.json.code).toBe('HOVER_WEBHOOK_UNKNOWN');
+  });
+});
