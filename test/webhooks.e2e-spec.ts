@@ -56,6 +56,16 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('webhooks on %s
   const webhookEvents = (host: HoverHostApp = app) => host.events.filter((event) => event.event.startsWith('hover.webhook.') && event.event !== HOVER_WEBHOOK_EVENTS.VERIFIED);
   const count = async (table: string) => Number((await app.app.get(DataSource).query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
   const lastJobDelivery = () => emulator.webhookDeliveries().filter((d) => d.event === 'job-state-changed').at(-1)!;
+  /** Registers a webhook at the emulator with the stored token of 'acme', bypassing hover-auth (nothing stored here). */
+  async function registerAtHover(url: string): Promise<{ id: number; hmac_secret: string }> {
+    const stored = await app.stored('acme');
+    const response = await fetch(`${emulator.baseUrl}/api/v2/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stored!.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ webhook: { url, content_type: 'json' } }),
+    });
+    return (await response.json()) as { id: number; hmac_secret: string };
+  }
   const webhookAtEmulator = (connectionOrg = 1) => emulator.registeredWebhooks().find((w) => w.orgId === connectionOrg && w.url === hookUrl)!;
 
   beforeAll(async () => {
@@ -255,15 +265,8 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('webhooks on %s
 
     it('a wrong verification code for a webhook not verified yet → 400 HOVER_WEBHOOK_VERIFICATION_FAILED (Hover refused it); it stays unverified', async () => {
       // Registered straight at Hover for a URL nobody listens on, so Hover's own verification POST fails.
-      const stored = await app.stored('acme');
       const deadUrl = 'http://127.0.0.1:9/nobody';
-      const created = await (
-        await fetch(`${emulator.baseUrl}/api/v2/webhooks`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${stored!.accessToken}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ webhook: { url: deadUrl, content_type: 'json' } }),
-        })
-      ).json();
+      const created = await registerAtHover(deadUrl);
       await emulator.webhookDeliveriesSettled();
       const repository = app.app.get(HoverWebhookRepository);
       await repository.save({ webhookId: String(created.id), connectionId: 'acme', hoverOrgId: '1', url: deadUrl, hmacSecret: created.hmac_secret, verifiedAt: null });
@@ -289,15 +292,9 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('webhooks on %s
   });
 
   it('a verification POST that arrives before the registration row is committed is confirmed once the row appears', async () => {
-    const stored = await app.stored('acme');
-    // Register straight at Hover (the emulator), so no row exists here when Hover POSTs the code.
+    // Registered straight at Hover (the emulator), so no row exists here when Hover POSTs the code.
     const url = `${app.url}${PATH}?late=1`;
-    const response = await fetch(`${emulator.baseUrl}/api/v2/webhooks`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stored!.accessToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ webhook: { url, content_type: 'json' } }),
-    });
-    const created = await response.json();
+    const created = await registerAtHover(url);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(emulator.registeredWebhooks().find((w) => w.id === created.id)!.verifiedAt).toBeNull();
     await app.app.get(HoverWebhookRepository).save({ webhookId: String(created.id), connectionId: 'acme', hoverOrgId: '1', url, hmacSecret: created.hmac_secret, verifiedAt: null });
