@@ -6,6 +6,9 @@
 import { hoverAuthEntities, hoverAuthMigrations } from '@hover-auth/nestjs';
 import { HoverConnection, HoverConnectionRepository } from '../libs/hover-auth/src/testing/internals';
 import { TokenCipher } from '../libs/hover-auth/src/tokens/token-cipher';
+import { HoverWebhook } from '../libs/hover-auth/src/tokens/hover-webhook.entity';
+import { HoverWebhookDeliveryRecord } from '../libs/hover-auth/src/tokens/hover-webhook-delivery.entity';
+import { HoverWebhookRepository } from '../libs/hover-auth/src/tokens/hover-webhook.repository';
 import { DataSource } from 'typeorm';
 import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
 import { createTestDatabase, e2eDatabaseKinds, type TestDatabase } from './support/test-databases';
@@ -30,7 +33,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('hov
   it('creates the tables, and the repository writes tokens with compare-and-swap', async () => {
     const applied = await dataSource.runMigrations();
     expect(applied.map((migration) => migration.name)).toEqual(hoverAuthMigrations.map((migration) => migration.name));
-    expect(applied).toHaveLength(5);
+    expect(applied).toHaveLength(6);
     // The entities match the migrated schema: no pending schema change.
     const pending = await dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((query) => query.query)).toEqual([]);
@@ -74,9 +77,43 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('hov
     expect(await repository.findById('acct-1')).toMatchObject({ refreshLockOwner: 'takeover' });
   });
 
+  it('stores webhooks (secret encrypted, bound to its row), claims each delivery once, prunes, re-encrypts and deletes', async () => {
+    const webhooks = (keys: TokenCipher) => new HoverWebhookRepository(dataSource.getRepository(HoverWebhook), dataSource.getRepository(HoverWebhookDeliveryRecord), keys);
+    const repository = webhooks(cipher);
+    const secret = 'A'.repeat(86) + '==';
+    await repository.save({ webhookId: '41', connectionId: 'acct-1', hoverOrgId: '785', url: `https://app.example.com/${'p'.repeat(1900)}`, hmacSecret: secret, verifiedAt: null });
+    const row = (await repository.findById('41')) as HoverWebhook;
+    expect(row).toMatchObject({ connectionId: 'acct-1', hoverOrgId: '785', verifiedAt: null });
+    expect(row.url).toHaveLength(1924);
+    expect(row.hmacSecret).toMatch(/^hvr1\./);
+    expect(repository.secretOf(row)).toBe(secret);
+    // Copied into another webhook's row, the ciphertext does not decrypt.
+    expect(() => repository.secretOf({ ...row, webhookId: '42' })).toThrow();
+
+    expect(await repository.markVerified('41', 1_000)).toBe(true);
+    expect(await repository.markVerified('41', 2_000)).toBe(false);
+    expect((await repository.findById('41'))?.verifiedAt).toBe(1_000);
+
+    const delivery = { deliveryKey: 'd'.repeat(64), webhookId: '41', event: 'job-state-changed', receivedAt: 5_000 };
+    const claims = await Promise.all([1, 2, 3, 4].map(() => repository.claimDelivery(delivery)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    await repository.claimDelivery({ ...delivery, deliveryKey: 'e'.repeat(64), receivedAt: 9_000 });
+    expect(await repository.pruneDeliveries(6_000)).toBe(1);
+    expect(await repository.claimDelivery({ ...delivery, deliveryKey: 'e'.repeat(64) })).toBe(false);
+
+    const rotated = new TokenCipher([{ id: 'rotated', key: Buffer.alloc(32, 7) }, ...E2E_ENCRYPTION_KEYS.map((entry) => ({ id: entry.id, key: Buffer.from(entry.key, 'base64') }))]);
+    expect(await webhooks(rotated).reencryptAll()).toEqual({ rows: 1, reencrypted: 1, failed: [] });
+    const reencrypted = (await repository.findById('41')) as HoverWebhook;
+    expect(TokenCipher.keyIdOf(reencrypted.hmacSecret)).toBe('rotated');
+    expect(webhooks(rotated).secretOf(reencrypted)).toBe(secret);
+
+    expect(await repository.delete('41')).toBe(true);
+    expect(await repository.findByConnection('acct-1')).toEqual([]);
+  });
+
   it('reverts cleanly', async () => {
     for (let i = 0; i < hoverAuthMigrations.length; i++) await dataSource.undoLastMigration();
-    const tables = await dataSource.createQueryRunner().getTables(['hover_connections', 'hover_authorization_states']);
+    const tables = await dataSource.createQueryRunner().getTables(['hover_connections', 'hover_authorization_states', 'hover_webhooks', 'hover_webhook_deliveries']);
     expect(tables).toEqual([]);
   });
 });
