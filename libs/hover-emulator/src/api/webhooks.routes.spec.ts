@@ -134,6 +134,20 @@ describe('/api/v2/webhooks and webhook deliveries', () => {
   });
 
   describe('GET, DELETE, PUT verify', () => {
+    it('registeredWebhooks() and GET /__emulator/webhooks show every org\'s webhooks with their secret and verification', async () => {
+      const created = await registerVerified();
+      emulator.setSignedInUser(3);
+      const carol = (await obtainTokens(baseUrl)).access_token;
+      const other = (await register(`${receiver.baseUrl}/carol`, carol)).json;
+      const expected = [
+        { id: created.id, orgId: 1, url: hookUrl, hmacSecret: created.hmac_secret, verifiedAt: expect.any(Number), createdAt: Date.parse(created.created_at), lastError: null },
+        { id: other.id, orgId: 3, url: `${receiver.baseUrl}/carol`, hmacSecret: other.hmac_secret, verifiedAt: null, createdAt: Date.parse(other.created_at), lastError: null },
+      ];
+      expect(emulator.registeredWebhooks()).toEqual(expected);
+      const res = await request(`${baseUrl}/__emulator/webhooks`);
+      expect(res.json).toEqual({ webhooks: expected });
+    });
+
     it('GET lists the org\'s webhooks, paginated like /api/v2/jobs, hmac_secret included', async () => {
       const a = (await register()).json;
       const b = (await register(`${receiver.baseUrl}/other`)).json;
