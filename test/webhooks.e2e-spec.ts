@@ -244,14 +244,20 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('webhooks on %s
       expect([asText.status, asText.json.code]).toEqual([413, 'HOVER_WEBHOOK_BODY_TOO_LARGE']);
     });
 
-    it('a verification code for an unknown webhook → 401 HOVER_WEBHOOK_UNKNOWN (after waiting for a late row), and no verify call', async () => {
+    it('a verification code for an unknown webhook → 401 HOVER_WEBHOOK_UNKNOWN (after waiting for a late row, at most 16 waits at once), and no verify call', async () => {
       const puts = () => emulator.apiRequestLog().filter((r) => r.method === 'PUT').length;
       const putsBefore = puts();
-      const started = Date.now();
-      const res = await post(hookUrl, JSON.stringify({ event: 'webhook-verification-code', code: randomUUID(), webhook_id: 987654 }), { 'content-type': 'application/json' });
-      expect(res.status).toBe(401);
-      expect(res.json.code).toBe('HOVER_WEBHOOK_UNKNOWN');
-      expect(Date.now() - started).toBeGreaterThanOrEqual(4500);
+      // 20 at once: 16 wait for a late row (5 s), the rest are refused at once (a flood cannot pile up waits).
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const started = Date.now();
+          const res = await post(hookUrl, JSON.stringify({ event: 'webhook-verification-code', code: randomUUID(), webhook_id: 987654 }), { 'content-type': 'application/json' });
+          return { status: res.status, code: res.json.code, ms: Date.now() - started };
+        }),
+      );
+      expect(new Set(answers.map((answer) => `${answer.status} ${answer.code}`))).toEqual(new Set(['401 HOVER_WEBHOOK_UNKNOWN']));
+      expect(answers.filter((answer) => answer.ms >= 4500)).toHaveLength(16);
+      expect(answers.filter((answer) => answer.ms < 2000)).toHaveLength(4);
       expect(puts()).toBe(putsBefore);
     });
 
@@ -354,5 +360,63 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('webhooks on %s
     const text = JSON.stringify({ event: 'job-state-changed', job_id: 10001 });
     const res = await post(hookUrl, text, signedHeaders(text, 'any-secret', mine.webhookId));
     expect(res.json.code).toBe('HOVER_WEBHOOK_UNKNOWN');
+  });
+});
+
+describe('webhooks: wiring mistakes and odd requests get clear answers (SQLite)', () => {
+  let emulator: HoverEmulator;
+  const databases: TestDatabase[] = [];
+
+  beforeAll(async () => {
+    emulator = new HoverEmulator();
+    await emulator.start();
+  });
+  afterAll(async () => {
+    for (const database of databases) await database.drop();
+    await emulator?.stop();
+  });
+  const database = async () => {
+    const created = await createTestDatabase('sqlite');
+    databases.push(created);
+    return created.options;
+  };
+
+  it('without @nestjs/event-emitter the app does not start, and the error says how to fix it', async () => {
+    const start = startHoverHostApp({ database: await database(), emulator, client: CLIENT, webhook: {}, eventEmitter: false });
+    await expect(start).rejects.toThrow(/`webhook` option dispatches Hover webhook events through @nestjs\/event-emitter.*EventEmitterModule\.forRoot\(\)/);
+  });
+
+  it('an app created without rawBody answers 500 HOVER_WEBHOOK_RAW_BODY_UNAVAILABLE naming the fix (and logs it once); an empty body is a 400', async () => {
+    const errors: string[] = [];
+    const logger = { log() {}, warn() {}, debug() {}, verbose() {}, error: (message: unknown) => void errors.push(String(message)) };
+    const app = await startHoverHostApp({ database: await database(), emulator, client: CLIENT, webhook: {}, rawBody: false, logger });
+    try {
+      const url = `${app.url}${PATH}`;
+      for (let i = 0; i < 2; i++) {
+        const res = await post(url, JSON.stringify({ event: 'job-state-changed' }), { 'content-type': 'application/json' });
+        expect(res).toEqual({ status: 500, json: { statusCode: 500, code: 'HOVER_WEBHOOK_RAW_BODY_UNAVAILABLE', message: expect.stringContaining('NestFactory.create(AppModule, { rawBody: true })') } });
+      }
+      expect(errors.filter((line) => line.includes('rawBody: true'))).toHaveLength(1);
+      const empty = await post(url, '', { 'content-type': 'application/json' });
+      expect([empty.status, empty.json.code]).toEqual([400, 'HOVER_WEBHOOK_INVALID_BODY']);
+      // A content type no parser reads is read by the route itself, rawBody or not.
+      const text = 'x';
+      expect((await post(url, text, signedHeaders(text, 's', 1, { contentType: 'text/plain' }))).json.code).toBe('HOVER_WEBHOOK_INVALID_BODY');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('other methods on the path are not webhooks (404), and the route is absent without the option', async () => {
+    const withRoute = await startHoverHostApp({ database: await database(), emulator, client: CLIENT, webhook: { path: '/in/hover' } });
+    const without = await startHoverHostApp({ database: await database(), emulator, client: CLIENT });
+    try {
+      expect((await fetch(`${withRoute.url}/in/hover`)).status).toBe(404);
+      expect((await post(`${withRoute.url}/in/hover`, '{}', { 'content-type': 'application/json' })).json.code).toBe('HOVER_WEBHOOK_INVALID_BODY');
+      expect((await post(`${without.url}${PATH}`, '{}', { 'content-type': 'application/json' })).status).toBe(404);
+    } finally {
+      await withRoute.close();
+      await without.close();
+    }
   });
 });

@@ -51,6 +51,10 @@ export interface HoverHostAppSetup {
    * `events`. Default: off.
    */
   webhook?: { path?: string } & Record<string, unknown>;
+  /** `rawBody` of `NestFactory.create` (the webhook route needs it). Default true. */
+  rawBody?: boolean;
+  /** Import `EventEmitterModule.forRoot()` even without `events` (default: with `events` or `webhook`). */
+  eventEmitter?: boolean;
   /** Run hover-auth's migrations at start (the first instance on a fresh database). Default true. */
   runMigrations?: boolean;
   logger?: LoggerService | false;
@@ -154,7 +158,7 @@ export async function startHoverHostApp(setup: HoverHostAppSetup): Promise<Hover
     }),
   ];
   const controllers: Array<Type<unknown>> = [GuardedController];
-  const events = setup.events || setup.webhook !== undefined;
+  const events = setup.eventEmitter ?? (setup.events || setup.webhook !== undefined);
   if (events) imports.push(EventEmitterModule.forRoot());
   if (setup.terminus) {
     imports.push(TerminusModule.forRoot({ logger: false }));
@@ -165,7 +169,7 @@ export async function startHoverHostApp(setup: HoverHostAppSetup): Promise<Hover
   class HostModule {}
 
   // rawBody: the webhook route checks signatures over the body as received (harmless otherwise).
-  const app = await NestFactory.create(HostModule, { logger: setup.logger ?? false, rawBody: true });
+  const app = await NestFactory.create(HostModule, { logger: setup.logger ?? false, rawBody: setup.rawBody ?? true });
   await app.listen(port, '127.0.0.1');
   const recorded: RecordedEvent[] = [];
   if (events) {

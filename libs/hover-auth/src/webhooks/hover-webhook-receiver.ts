@@ -38,6 +38,11 @@ export interface HoverWebhookAnswer {
  */
 const VERIFICATION_LOOKUP_MS = 5000;
 const VERIFICATION_LOOKUP_EVERY_MS = 100;
+/**
+ * Most verification deliveries waiting for their row at once, per instance: beyond it an unknown
+ * webhook id is refused at once, so a flood of made-up codes cannot hold requests and poll the database.
+ */
+const MAX_VERIFICATION_WAITS = 16;
 /** Most often the record of deliveries is pruned, in milliseconds. */
 const PRUNE_EVERY_MS = 60_000;
 
@@ -55,6 +60,7 @@ const VERIFICATION_CODE = /^[A-Za-z0-9_-]{1,128}$/;
 export class HoverWebhookReceiver {
   private readonly logger = new Logger('HoverAuth');
   private lastPruneAt = 0;
+  private verificationWaits = 0;
 
   constructor(
     @Inject(HOVER_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedHoverAuthOptions,
@@ -177,11 +183,18 @@ export class HoverWebhookReceiver {
   }
 
   private async waitForWebhook(webhookId: string): Promise<HoverWebhook | null> {
-    const deadline = Date.now() + VERIFICATION_LOOKUP_MS;
-    for (;;) {
-      const row = await this.webhooks.findById(webhookId);
-      if (row !== null || Date.now() >= deadline) return row;
-      await new Promise((resolve) => setTimeout(resolve, VERIFICATION_LOOKUP_EVERY_MS));
+    const row = await this.webhooks.findById(webhookId);
+    if (row !== null || this.verificationWaits >= MAX_VERIFICATION_WAITS) return row;
+    this.verificationWaits++;
+    try {
+      const deadline = Date.now() + VERIFICATION_LOOKUP_MS;
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, VERIFICATION_LOOKUP_EVERY_MS));
+        const found = await this.webhooks.findById(webhookId);
+        if (found !== null || Date.now() >= deadline) return found;
+      }
+    } finally {
+      this.verificationWaits--;
     }
   }
 

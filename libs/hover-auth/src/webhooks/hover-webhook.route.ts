@@ -59,7 +59,8 @@ export class HoverWebhookRoute implements OnModuleInit, OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    if (this.options.webhook && !this.events.ready()) {
+    // Only an app that receives deliveries dispatches them (a CLI or worker may still register webhooks).
+    if (this.options.webhook && this.adapterHost?.httpAdapter && !this.events.ready()) {
       throw new HoverAuthConfigurationError([
         'The `webhook` option dispatches Hover webhook events through @nestjs/event-emitter, which this app does not have: `npm install @nestjs/event-emitter` and import EventEmitterModule.forRoot() in your app module (or leave `webhook` unset).',
       ]);
@@ -105,6 +106,8 @@ export class HoverWebhookRoute implements OnModuleInit, OnApplicationBootstrap {
   private async rawBodyOf(request: WebhookRequest): Promise<Buffer> {
     if (Buffer.isBuffer(request.rawBody)) return request.rawBody;
     const stream = request.raw ?? (request as unknown as IncomingMessage);
+    // No body at all (what body-parser's `type-is` calls hasBody): parsers leave `{}` and no raw copy.
+    if (request.headers['transfer-encoding'] === undefined && (request.headers['content-length'] ?? '0') === '0') return Buffer.alloc(0);
     if (request.body !== undefined || stream.readableEnded || typeof stream.on !== 'function') {
       if (!this.rawBodyWarned) {
         this.rawBodyWarned = true;

@@ -44,7 +44,18 @@ export class HoverWebhooksService implements OnModuleInit {
 
   onModuleInit(): void {
     const webhook = this.options.webhook;
-    if (webhook && webhook.registerOnConnect) this.lifecycle.onConnected((connected) => this.registerAfterConnect(connected));
+    if (webhook && webhook.registerOnConnect) {
+      this.lifecycle.onConnected((connected) =>
+        this.registerAfterConnect(connected).catch((error: unknown) => {
+          if (error instanceof HoverApiException && error.hoverStatus === 422) {
+            // Hover's 422 names the reason (an invalid URL, or the URL already registered twice for the org).
+            this.logger.warn(`Hover refused to register the webhook of connection "${connected.connectionId}" (422: the URL is invalid for Hover, or already registered twice for this org; see HoverWebhooksService.list).`);
+            return;
+          }
+          throw error;
+        }),
+      );
+    }
     this.lifecycle.onBeforeDisconnect((connectionId) => this.deleteAllOf(connectionId));
   }
 

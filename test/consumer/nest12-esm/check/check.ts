@@ -2,7 +2,8 @@
  * Consumer check of the installed tarballs on NestJS 12, as an ES module (run by
  * scripts/test-packages.mjs as `node dist/check/check.js` with DATABASE_URL set): boots this app
  * against an in-process emulator, connects account "acme" through the consent flow, and asserts what
- * GET /jobs and the guard answer. Exits 1 on any failure.
+ * GET /jobs and the guard answer, and that a job state change arrives as a webhook event. Exits 1 on
+ * any failure.
  */
 import 'reflect-metadata';
 import { completeConsent, startHoverEmulator, type RunningHoverEmulator } from '@hover-auth/emulator';
@@ -12,6 +13,7 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
+import { HoverWebhooksService } from '@hover-auth/nestjs';
 import { ACCOUNT_HEADER, AppModule } from '../src/app.module.js';
 import { HoverEventLog } from '../src/hover-events.js';
 import type { HoverJobsPage } from '../src/jobs.controller.js';
@@ -48,8 +50,9 @@ async function main(): Promise<void> {
       HOVER_CLIENT_SECRET: CLIENT.clientSecret,
       HOVER_REDIRECT_URI: redirectUri,
       HOVER_TOKEN_KEY: randomBytes(32).toString('base64'),
+      APP_WEBHOOK_URL: `${appUrl}/hover/webhooks`,
     });
-    app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+    app = await NestFactory.create(AppModule, { logger: ['error', 'warn'], rawBody: true });
     await app.listen(port, '127.0.0.1');
     pass(`app listening on ${appUrl}, emulator on ${hover.baseUrl}`);
 
@@ -81,6 +84,28 @@ async function main(): Promise<void> {
       { connectionId: 'acme', hoverOrgId: '1', hoverOrgName: 'Acme Roofing', previousHoverOrgId: null },
     );
     pass('@nestjs/event-emitter 12 (optional peer) received one hover.connection.connected for acme, org 1 Acme Roofing');
+
+    // Webhooks: registered on connect, verified through Hover's code, then one event per state change.
+    const webhooks = app.get(HoverWebhooksService);
+    await waitFor(async () => (await webhooks.listStored('acme'))[0]?.verifiedAt != null, 'the webhook of acme verified');
+    const [webhook] = await webhooks.listStored('acme');
+    assert.equal(webhook.url, `${appUrl}/hover/webhooks`);
+    assert.deepEqual(hover.emulator.registeredWebhooks().map((w) => [String(w.id), w.orgId, w.verifiedAt !== null]), [[webhook.webhookId, 1, true]]);
+    hover.emulator.setJobState(10004, 'processing');
+    await hover.emulator.webhookDeliveriesSettled();
+    const changes = app.get(HoverEventLog).jobStateChanges;
+    await waitFor(async () => changes.length > 0, 'a job-state-changed event');
+    assert.equal(changes.length, 1, 'hover.webhook.job-state-changed events');
+    assert.deepEqual(
+      { connectionId: changes[0].connectionId, webhookId: changes[0].webhookId, jobId: changes[0].payload.job_id, state: changes[0].payload.state },
+      { connectionId: 'acme', webhookId: webhook.webhookId, jobId: 10004, state: 'processing' },
+    );
+    const lastDelivery = hover.emulator.webhookDeliveries().at(-1)!;
+    const replay = await fetch(lastDelivery.url, { method: 'POST', headers: { 'content-type': lastDelivery.headers['content-type'], 'content-md5': lastDelivery.headers['content-md5'], date: lastDelivery.headers.date, 'hover-signature-256': lastDelivery.headers['hover-signature-256'] }, body: lastDelivery.body });
+    assert.equal(replay.status, 400, 'the same delivery sent again');
+    assert.equal(((await replay.json()) as { code: string }).code, 'HOVER_WEBHOOK_REPLAYED');
+    assert.equal(changes.length, 1, 'events after the replay');
+    pass('webhooks: registered and verified on connect, 1 job-state-changed event (job 10004 processing) for acme, a replay refused with HOVER_WEBHOOK_REPLAYED');
 
     const other = await getJson(`${appUrl}/jobs`, 'globex');
     assert.equal(other.status, 401, `GET /jobs as globex: ${JSON.stringify(other.body)}`);
@@ -124,6 +149,14 @@ async function getJson(url: string, account: string): Promise<{ status: number; 
     return { status: response.status, body: JSON.parse(text) };
   } catch {
     return { status: response.status, body: text };
+  }
+}
+
+async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

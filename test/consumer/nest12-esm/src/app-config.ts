@@ -11,6 +11,8 @@ export class AppConfig {
     redirectUri: required('HOVER_REDIRECT_URI'),
     /** 32 random bytes, base64. */
     tokenKey: required('HOVER_TOKEN_KEY'),
+    /** Public URL of the webhook route; unset: webhooks off. */
+    webhookUrl: process.env.APP_WEBHOOK_URL || undefined,
   };
 }
 

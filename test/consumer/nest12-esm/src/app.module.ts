@@ -39,6 +39,8 @@ export const ACCOUNT_HEADER = 'x-account-id';
         successRedirect: '/hover/connected',
         failureRedirect: '/hover/failed',
         resolveConnectionId: (request) => String(request.headers[ACCOUNT_HEADER] ?? 'anonymous'),
+        // Hover's webhooks, registered for each connection as it connects (needs rawBody: true in main.ts).
+        ...(config.hover.webhookUrl ? { webhook: { url: config.hover.webhookUrl } } : {}),
       }),
     }),
   ],
