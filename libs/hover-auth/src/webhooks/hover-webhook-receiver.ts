@@ -88,6 +88,7 @@ export class HoverWebhookReceiver {
     if (payload.event === 'webhook-verification-code') return this.verify(delivery, payload);
 
     const now = Date.now();
+    let row: HoverWebhook | null = null;
     const verified = await verifyHoverWebhookSignature({
       method: delivery.method,
       path: this.signedPath(delivery.path),
@@ -97,11 +98,12 @@ export class HoverWebhookReceiver {
       toleranceSeconds: settings.toleranceSeconds,
       allowLegacySha1: settings.allowLegacySha1,
       secretFor: async (webhookId) => {
-        const row = await this.webhooks.findById(webhookId);
+        row = await this.webhooks.findById(webhookId);
         return row && this.webhooks.secretOf(row);
       },
     });
-    const row = (await this.webhooks.findById(verified.webhookId)) as HoverWebhook;
+    // Verified, so the lookup above found the row of `verified.webhookId`.
+    const webhook = row as unknown as HoverWebhook;
     const date = String(delivery.headers.date ?? '');
     const deliveryKey = createHash('sha256').update(`${verified.webhookId}\n${date}\n`).update(delivery.rawBody).digest('hex');
     const claimed = await this.webhooks.claimDelivery({ deliveryKey, webhookId: verified.webhookId, event: payload.event, receivedAt: now });
@@ -113,8 +115,8 @@ export class HoverWebhookReceiver {
     const event: HoverWebhookEvent = {
       event: payload.event,
       webhookId: verified.webhookId,
-      connectionId: row.connectionId,
-      hoverOrgId: row.hoverOrgId,
+      connectionId: webhook.connectionId,
+      hoverOrgId: webhook.hoverOrgId,
       receivedAt: now,
       deliveryKey,
       payload,
