@@ -349,6 +349,17 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('webhooks on %s
     }
   });
 
+  it('delete: another connection\'s webhook is refused (404, kept at Hover and here); an id nobody has is 404', async () => {
+    const service = app.app.get(HoverWebhooksService);
+    const [coastal] = await service.listStored('coastal');
+    const deletesBefore = emulator.apiRequestLog().filter((r) => r.method === 'DELETE').length;
+    await expect(service.delete('acme', coastal.webhookId)).rejects.toMatchObject({ code: 'HOVER_WEBHOOK_NOT_FOUND', status: 404 });
+    expect(emulator.apiRequestLog().filter((r) => r.method === 'DELETE').length).toBe(deletesBefore);
+    expect(await service.listStored('coastal')).toEqual([coastal]);
+    await expect(service.delete('acme', '424242')).rejects.toMatchObject({ code: 'HOVER_WEBHOOK_NOT_FOUND' });
+    await expect(service.delete('acme', '../1')).rejects.toMatchObject({ code: 'HOVER_WEBHOOK_NOT_FOUND' });
+  });
+
   it('disconnect deletes the connection\'s webhooks at Hover and here; its later deliveries are refused', async () => {
     const [mine] = await app.app.get(HoverWebhooksService).listStored('acme');
     expect(mine).toBeDefined();

@@ -132,14 +132,17 @@ export class HoverWebhooksService implements OnModuleInit {
   /**
    * Deletes a webhook at Hover (`DELETE /api/v2/webhooks/{id}`) and here. A webhook Hover no longer has
    * (404) is deleted here all the same.
-   * @throws {HoverWebhookNotFoundException} when neither Hover nor this store has it for this connection
+   * @throws {HoverWebhookNotFoundException} when neither Hover nor this store has it for this connection,
+   *   or it is stored for another connection (nothing is deleted then)
    * @throws {HoverApiException} when Hover fails otherwise (the stored webhook is kept; try again)
    */
   async delete(connectionId: string, webhookId: string): Promise<void> {
     assertConnectionId(connectionId);
     if (typeof webhookId !== 'string' || !WEBHOOK_ID.test(webhookId)) throw new HoverWebhookNotFoundException(connectionId, String(webhookId).slice(0, 64));
     const row = await this.webhooks.findById(webhookId);
-    const stored = row !== null && row.connectionId === connectionId;
+    // Another connection's webhook (maybe of the same org) is not this connection's to delete.
+    if (row !== null && row.connectionId !== connectionId) throw new HoverWebhookNotFoundException(connectionId, webhookId);
+    const stored = row !== null;
     let goneAtHover = false;
     try {
       await this.http.forConnection(connectionId).deleteData(`${HOVER_WEBHOOKS_PATH}/${encodeURIComponent(webhookId)}`);
