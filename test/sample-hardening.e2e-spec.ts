@@ -62,6 +62,16 @@ describe('the sample against hostile or odd requests', () => {
     expect(known.text).toContain('You cancelled the connection on Hover.');
   });
 
+  it('a hover_error or dev value naming a property of every object (constructor, toString…) is unknown, not a 500', async () => {
+    const session = await target.signIn();
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const failure = await get(`${target.url}/?hover_error=${name}`, { headers: { cookie: session } });
+      expect({ name, status: failure.status, shown: failure.text.includes('<p class="error" id="hover-error">Connecting to Hover failed. Please try again.</p>') }).toEqual({ name, status: 200, shown: true });
+      const dev = await get(`${target.url}/?dev=${name}`, { headers: { cookie: session } });
+      expect({ name, status: dev.status, notice: dev.text.includes('id="dev-notice"') }).toEqual({ name, status: 200, notice: false });
+    }
+  });
+
   it.each([
     ['/jobs?page=2', '/jobs?page=2'],
     ['/..//evil.example', '/'],

@@ -49,7 +49,7 @@ export class HomeController {
     const parts = ['<h1>Hover sample app</h1>'];
     if (typeof query.hover_error === 'string') {
       // Only known reasons are shown: the query is anyone's text, so an unknown one is not echoed.
-      parts.push(`<p class="error" id="hover-error">${escapeHtml(FAILURE_TEXT[query.hover_error] ?? 'Connecting to Hover failed. Please try again.')}</p>`);
+      parts.push(`<p class="error" id="hover-error">${escapeHtml(textFor(FAILURE_TEXT, query.hover_error) ?? 'Connecting to Hover failed. Please try again.')}</p>`);
     }
     if (query.hover_notice === 'reconnected_to_different_org' && connection) {
       parts.push(
@@ -58,11 +58,20 @@ export class HomeController {
     } else if (query.connected === '1' && connection?.status === 'active' && connection.integrationsEnabled) {
       parts.push('<p class="ok" id="hover-connected">Hover is now connected.</p>');
     }
-    if (typeof query.dev === 'string' && DEV_TEXT[query.dev]) parts.push(`<p class="notice" id="dev-notice">${escapeHtml(DEV_TEXT[query.dev])}</p>`);
+    const devText = textFor(DEV_TEXT, query.dev);
+    if (devText) parts.push(`<p class="notice" id="dev-notice">${escapeHtml(devText)}</p>`);
     parts.push(connectionCard(connection));
     if (this.devPanel) parts.push(this.devPanel.render(connection));
     response.type('html').send(page('Hover sample app', parts.join('\n'), user));
   }
+}
+
+/**
+ * The text of a known key from the query (anyone's text), else `undefined`: own keys only, so
+ * `constructor` or `toString` is unknown rather than a function of Object.prototype.
+ */
+function textFor(texts: Record<string, string>, key: unknown): string | undefined {
+  return typeof key === 'string' && Object.hasOwn(texts, key) ? texts[key] : undefined;
 }
 
 /** The connection's state and the one action that helps. */
