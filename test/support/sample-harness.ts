@@ -27,10 +27,12 @@ export interface SampleUnderTest {
 /**
  * Starts the emulator, registers the e2e client for the sample's redirect URI, and starts the sample
  * app through its real bootstrap (`startSampleApp`) with environment variables only.
+ * @param extraEnv more variables, or a function of the sample's port that returns them (for a value
+ *   that names the sample's own address, such as HOVER_WEBHOOK_URL)
  */
 export async function startSampleUnderTest(
   database: TestDatabase,
-  extraEnv: NodeJS.ProcessEnv = {},
+  extraEnv: NodeJS.ProcessEnv | ((port: number) => NodeJS.ProcessEnv) = {},
   logger: LoggerService | false = false,
 ): Promise<SampleUnderTest> {
   const emulator = new HoverEmulator();
@@ -49,7 +51,7 @@ export async function startSampleUnderTest(
         HOVER_CLIENT_SECRET: E2E_CLIENT.clientSecret,
         HOVER_REDIRECT_URI: redirectUri,
         HOVER_ENCRYPTION_KEYS: E2E_ENCRYPTION_KEYS.map((entry) => `${entry.id}:${entry.key}`).join(','),
-        ...extraEnv,
+        ...(typeof extraEnv === 'function' ? extraEnv(port) : extraEnv),
       },
       logger,
     );

@@ -1,6 +1,7 @@
 import type { HoverEmulator } from '@hover-auth/emulator';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { resolveConnectionId } from './app-users';
 import { ConnectionController } from './connection.controller';
 import { DevPanel, DevPanelController } from './dev-panel';
@@ -12,10 +13,13 @@ import type { SampleConfig } from './sample-config';
 import { SampleErrorPageFilter } from './sample-error-page.filter';
 import { SessionController } from './session.controller';
 import { SignInRequiredFilter } from './sign-in-required.filter';
+import { WebhookEventRecorder } from './webhook-event-recorder';
+import { WebhooksController } from './webhooks.controller';
 
 /**
- * The sample app: sign-in, the Hover connection flow per user, a home page, a guarded jobs list, pages
- * (not JSON) for browsers on every Hover error, and the developer panel when the emulator is in-process.
+ * The sample app: sign-in, the Hover connection flow per user, a home page, a guarded jobs list, the
+ * webhook events page (`HOVER_WEBHOOK_URL` turns webhooks on), pages (not JSON) for browsers on every
+ * Hover error, and the developer panel when the emulator is in-process.
  */
 @Module({})
 export class AppModule {
@@ -29,11 +33,15 @@ export class AppModule {
       { provide: APP_FILTER, useClass: SampleErrorPageFilter },
       { provide: APP_FILTER, useClass: SignInRequiredFilter },
       { provide: APP_FILTER, useClass: NotFoundPageFilter },
+      WebhookEventRecorder,
     ];
     if (emulator) providers.push({ provide: DevPanel, useValue: new DevPanel(emulator) });
     return {
       module: AppModule,
       imports: [
+        // hover-auth dispatches received webhooks (and its lifecycle events) here; required when
+        // HOVER_WEBHOOK_URL is set. wildcard: one listener for every `hover.webhook.*` (WebhookEventRecorder).
+        EventEmitterModule.forRoot({ wildcard: true }),
         ...hoverInfrastructure(config, {
           mountController: true,
           options: {
@@ -43,7 +51,7 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [HomeController, SessionController, ConnectionController, JobsController, ...(emulator ? [DevPanelController] : [])],
+      controllers: [HomeController, SessionController, ConnectionController, JobsController, WebhooksController, ...(emulator ? [DevPanelController] : [])],
       providers,
     };
   }

@@ -1,4 +1,4 @@
-import { HoverConnectionsService, type HoverConnectionInfo } from '@hover-auth/nestjs';
+import { HoverConnectionsService, InjectHoverAuthOptions, type HoverConnectionInfo, type ResolvedHoverAuthOptions } from '@hover-auth/nestjs';
 import { Controller, Get, Header, Inject, Optional, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { connectionIdOf, signedInUser } from './app-users';
@@ -34,6 +34,7 @@ const DEV_TEXT: Record<string, string> = {
 export class HomeController {
   constructor(
     private readonly connections: HoverConnectionsService,
+    @InjectHoverAuthOptions() private readonly options: ResolvedHoverAuthOptions,
     @Optional() @Inject(DevPanel) private readonly devPanel?: DevPanel,
   ) {}
 
@@ -61,6 +62,9 @@ export class HomeController {
     const devText = textFor(DEV_TEXT, query.dev);
     if (devText) parts.push(`<p class="notice" id="dev-notice">${escapeHtml(devText)}</p>`);
     parts.push(connectionCard(connection));
+    parts.push(
+      `<p id="webhooks-link"><a href="/webhooks/events">Webhook events</a>: the job updates Hover sends this app (webhooks are ${this.options.webhook ? '<strong>on</strong>' : '<strong>off</strong>: set <code>HOVER_WEBHOOK_URL</code> to turn them on'}).</p>`,
+    );
     if (this.devPanel) parts.push(this.devPanel.render(connection));
     response.type('html').send(page('Hover sample app', parts.join('\n'), user));
   }

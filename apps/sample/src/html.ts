@@ -8,9 +8,10 @@ export function escapeHtml(text: string): string {
 /**
  * A page of the sample: header (the signed-in user and Sign out), then `body`, which must already be
  * escaped. Styles are inline in a `<style>` element (allowed by helmet's default CSP: `style-src 'self'
- * https: 'unsafe-inline'`); no scripts.
+ * https: 'unsafe-inline'`). No inline scripts (the CSP's `script-src 'self'` refuses them): `scripts`
+ * are same-origin paths of scripts the sample serves, loaded with `defer`.
  */
-export function page(title: string, body: string, user: AppUser | null = null): string {
+export function page(title: string, body: string, user: AppUser | null = null, scripts: readonly string[] = []): string {
   const header = user
     ? `<header><span id="signed-in">Signed in as <strong>${escapeHtml(user.name)}</strong></span>
 <form method="post" action="/sign-out" class="inline"><button type="submit" id="sign-out" class="link">Sign out</button></form></header>`
@@ -28,6 +29,6 @@ form.inline{display:inline}.error{color:#b00020}.ok{color:#0a7d32}.notice{backgr
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{color:#6b7280}
 table{border-collapse:collapse;width:100%}td,th{padding:.3rem .6rem;border-bottom:1px solid #e5e7eb;text-align:left}
 .dev{border:2px dashed #9aa3b2;background:#f8fafc}.dev h2{margin-top:0;font-size:1.1rem}.dev .where{color:#6b7280;font-size:.85rem;word-break:break-all}.dev form{margin:.3rem 0}
-nav.pages{display:flex;gap:1rem;align-items:center;margin:1rem 0}</style>
-</head><body>${header}<main>${body}</main></body></html>`;
+nav.pages{display:flex;gap:1rem;align-items:center;margin:1rem 0}.muted{color:#6b7280}</style>
+${scripts.map((src) => `<script src="${escapeHtml(src)}" defer></script>`).join('')}</head><body>${header}<main>${body}</main></body></html>`;
 }

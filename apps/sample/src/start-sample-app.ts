@@ -70,7 +70,8 @@ export async function startSampleApp(
   }
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, emulator), { logger });
+    // rawBody: hover-auth checks each webhook delivery's signature over the bytes Hover sent.
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, emulator), { logger, rawBody: true });
     secureHttp(app, config);
     await app.listen(config.port, '127.0.0.1');
   } catch (error) {
@@ -89,6 +90,9 @@ export async function startSampleApp(
       `HOVER_ENCRYPTION_KEYS is unset: tokens are encrypted with a DEVELOPMENT key ${developmentKey.created ? 'just created in' : 'read from'} ${DEVELOPMENT_KEY_FILE}. Never use it in production; set HOVER_ENCRYPTION_KEYS=id:<32 random bytes, base64> instead.`,
     );
   }
+  const webhook = config.hover.webhook;
+  if (webhook) log.log(`Webhooks on: Hover POSTs job updates to ${webhook.url} (HOVER_WEBHOOK_URL); see ${url}/webhooks/events.`);
+  else log.log(`Webhooks off (HOVER_WEBHOOK_URL is unset): to receive Hover's job updates set HOVER_WEBHOOK_URL=${url}/hover/webhooks.`);
   log.log(`Database: ${config.database.type === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `SQLite file ${config.database.database}`}`);
   if (!config.sessionSecret) log.log('SESSION_SECRET is unset: sessions are signed with a random secret, so a restart signs everyone out.');
   log.log(`Sample app ready at ${url}`);
@@ -117,7 +121,7 @@ function secureHttp(app: NestExpressApplication, config: SampleConfig): void {
   app.disable('x-powered-by');
   // Over plain-http localhost, `upgrade-insecure-requests` would send the browser to https://localhost.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));
-  app.use(refuseCrossSitePosts(https));
+  app.use(refuseCrossSitePosts(https, webhookPath(config)));
   app.use(
     session({
       name: SESSION_COOKIE,
@@ -130,14 +134,28 @@ function secureHttp(app: NestExpressApplication, config: SampleConfig): void {
 }
 
 /**
+ * Where hover-auth mounts the webhook route (`webhook.path`, else the path of `webhook.url`), or `null`
+ * when webhooks are off.
+ */
+function webhookPath(config: SampleConfig): string | null {
+  const webhook = config.hover.webhook;
+  if (!webhook) return null;
+  return webhook.path ?? new URL(webhook.url).pathname;
+}
+
+/**
  * 403 for a POST (PUT, PATCH, DELETE) that a browser marks as coming from another origin: by
  * `Sec-Fetch-Site` (anything but `same-origin`, or `none` for a typed address), or, from browsers that
  * do not send it, by an `Origin` other than this app's. Clients that send neither (curl, scripts) are
- * not browsers acting for a user, and pass.
+ * not browsers acting for a user, and pass. Hover's webhook deliveries send neither either; their
+ * route is left out all the same: it acts for no session (a delivery is trusted only for its
+ * signature), so a cross-site post there can forge nothing, and must not be refused if a proxy adds
+ * an `Origin`.
  */
-function refuseCrossSitePosts(https: boolean) {
+function refuseCrossSitePosts(https: boolean, webhookRoute: string | null) {
   return (request: Request, response: Response, next: NextFunction): void => {
     if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return next();
+    if (webhookRoute !== null && request.path === webhookRoute) return next();
     const site = request.headers['sec-fetch-site'];
     const origin = request.headers.origin;
     const ownOrigin = `${https ? 'https' : 'http'}://${request.headers.host ?? ''}`;
