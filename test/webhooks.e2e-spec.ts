@@ -7,7 +7,7 @@
  * from the reference (shared/hover-reference.md, "Webhooks"), not with hover-auth's code.
  */
 import { HoverEmulator, type HoverEmulatorWebhookDelivery } from '@hover-auth/emulator';
-import { HOVER_WEBHOOK_EVENTS, HoverWebhooksService } from '@hover-auth/nestjs';
+import { HOVER_EVENTS, HOVER_WEBHOOK_EVENTS, HoverWebhooksService } from '@hover-auth/nestjs';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -53,7 +53,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('webhooks on %s
   let app: HoverHostApp;
   let hookUrl: string;
 
-  const webhookEvents = (host: HoverHostApp = app) => host.events.filter((event) => event.event.startsWith('hover.webhook.') && event.event !== HOVER_WEBHOOK_EVENTS.VERIFIED);
+  const webhookEvents = (host: HoverHostApp = app) => host.events.filter((event) => event.event.startsWith('hover.webhook.'));
   const count = async (table: string) => Number((await app.app.get(DataSource).query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
   const lastJobDelivery = () => emulator.webhookDeliveries().filter((d) => d.event === 'job-state-changed').at(-1)!;
   /** Registers a webhook at the emulator with the stored token of 'acme', bypassing hover-auth (nothing stored here). */
@@ -99,8 +99,8 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('webhooks on %s
     const [row] = await app.app.get(DataSource).query('SELECT hmac_secret FROM hover_webhooks');
     expect(row.hmac_secret).toMatch(/^hvr1\./);
     expect(row.hmac_secret).not.toContain(atHover.hmacSecret);
-    expect(app.events.filter((e) => e.event === HOVER_WEBHOOK_EVENTS.VERIFIED).map((e) => e.payload)).toEqual([
-      { webhookId: String(atHover.id), connectionId: 'acme', hoverOrgId: '1', at: expect.any(Number) },
+    expect(app.events.filter((e) => e.event === HOVER_EVENTS.WEBHOOK_VERIFIED).map((e) => e.payload)).toEqual([
+      { connectionId: 'acme', at: expect.any(Number), webhookId: String(atHover.id), hoverOrgId: '1' },
     ]);
     // A second connect of the same org registers nothing more.
     await app.connect('acme', 1);
@@ -265,7 +265,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('webhooks on %s
       const puts = () => emulator.apiRequestLog().filter((r) => r.method === 'PUT').length;
       const putsBefore = puts();
       const res = await post(hookUrl, JSON.stringify({ event: 'webhook-verification-code', code: randomUUID(), webhook_id: webhookId }), { 'content-type': 'application/json' });
-      expect(res).toEqual({ status: 200, json: { status: 'verified', webhookId: String(webhookId) } });
+      expect(res).toEqual({ status: 200, json: { status: 'already_verified', webhookId: String(webhookId) } });
       expect(puts()).toBe(putsBefore);
     });
 
@@ -418,6 +418,24 @@ describe('webhooks: wiring mistakes and odd requests get clear answers (SQLite)'
     }
   });
 
+  it('refusals are logged (throttled: one line per code a minute, with a count); a body that does not decompress is a coded 400', async () => {
+    const warnings: string[] = [];
+    const logs: string[] = [];
+    const logger = { log: (message: unknown) => void logs.push(String(message)), warn: (message: unknown) => void warnings.push(String(message)), error() {}, debug() {}, verbose() {} };
+    const app = await startHoverHostApp({ database: await database(), emulator, client: CLIENT, webhook: {}, logger });
+    try {
+      expect(logs).toContain(`Receiving Hover webhooks at POST ${PATH} (registered URL ${app.url}${PATH}).`);
+      const text = JSON.stringify({ event: 'job-state-changed' });
+      for (let i = 0; i < 3; i++) expect((await post(`${app.url}${PATH}`, text, { 'content-type': 'application/json' })).json.code).toBe('HOVER_WEBHOOK_SIGNATURE_MISSING');
+      expect(warnings.filter((line) => line.startsWith('Refused a Hover webhook delivery'))).toEqual(['Refused a Hover webhook delivery: 401 HOVER_WEBHOOK_SIGNATURE_MISSING.']);
+      const gzip = await post(`${app.url}${PATH}`, 'not gzip at all', { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      expect([gzip.status, gzip.json.code]).toEqual([400, 'HOVER_WEBHOOK_INVALID_BODY']);
+      expect(warnings).toContain('Refused a Hover webhook delivery: 400 HOVER_WEBHOOK_INVALID_BODY.');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('other methods on the path are not webhooks (404), and the route is absent without the option', async () => {
     const withRoute = await startHoverHostApp({ database: await database(), emulator, client: CLIENT, webhook: { path: '/in/hover' } });
     const without = await startHoverHostApp({ database: await database(), emulator, client: CLIENT });
@@ -429,5 +447,122 @@ describe('webhooks: wiring mistakes and odd requests get clear answers (SQLite)'
       await withRoute.close();
       await without.close();
     }
+  });
+});
+
+describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))("the lifecycle of an org's webhook on %s", (kind) => {
+  let emulator: HoverEmulator;
+  let database: TestDatabase;
+  let app: HoverHostApp;
+  let service: HoverWebhooksService;
+  let hookUrl: string;
+
+  const atHover = (orgId: number) => emulator.registeredWebhooks().filter((w) => w.orgId === orgId && w.url === hookUrl);
+  const rows = () => app.app.get(DataSource).query('SELECT webhook_id, connection_id, hover_org_id, verified_at FROM hover_webhooks ORDER BY webhook_id');
+  const jobEvents = () => app.events.filter((event) => event.event === HOVER_WEBHOOK_EVENTS.JOB_STATE_CHANGED);
+  /** Waits until the connection is served by a verified webhook other than `previous`; resolves to its id. */
+  async function verifiedFor(connectionId: string, previous?: string): Promise<string> {
+    const current = async () => (await service.listStored(connectionId)).find((w) => w.verifiedAt !== null && w.webhookId !== previous);
+    await waitUntil(async () => (await current()) !== undefined, { timeoutMs: 10_000 });
+    return (await current())!.webhookId;
+  }
+  /** One job state change of org 1; resolves to the dispatched events it caused. */
+  async function changeJob(state: 'working' | 'processing' | 'complete') {
+    const before = jobEvents().length;
+    emulator.setJobState(10001, state);
+    await emulator.webhookDeliveriesSettled();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return jobEvents().slice(before).map((event) => ({ connectionId: event.payload.connectionId, webhookId: event.payload.webhookId }));
+  }
+
+  beforeAll(async () => {
+    emulator = new HoverEmulator();
+    await emulator.start();
+    database = await createTestDatabase(kind);
+    app = await startHoverHostApp({ database: database.options, emulator, client: CLIENT, webhook: {} });
+    service = app.app.get(HoverWebhooksService);
+    hookUrl = `${app.url}${PATH}`;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+    await emulator?.stop();
+  });
+
+  it('three connections of one org share one webhook (Hover allows two per URL): each event once; a disconnect hands it on', async () => {
+    await app.connect('a1', 1);
+    const webhookId = await verifiedFor('a1');
+    await app.connect('a2', 1);
+    await app.connect('a3', 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(atHover(1).map((w) => String(w.id))).toEqual([webhookId]);
+    expect((await service.listStored('a3')).map((w) => [w.webhookId, w.connectionId])).toEqual([[webhookId, 'a1']]);
+    expect(await changeJob('working')).toEqual([{ connectionId: 'a1', webhookId }]);
+
+    // The holder leaves: the webhook passes to another connection of the org, still at Hover, still delivering.
+    await app.connectionsService.disconnect('a1');
+    expect(await rows()).toEqual([expect.objectContaining({ webhook_id: webhookId, connection_id: 'a2' })]);
+    expect(atHover(1)).toHaveLength(1);
+    expect(await changeJob('processing')).toEqual([{ connectionId: 'a2', webhookId }]);
+    await app.connectionsService.disconnect('a2');
+    expect(await changeJob('complete')).toEqual([{ connectionId: 'a3', webhookId }]);
+    // The last connection of the org leaves: deleted at Hover and here.
+    await app.connectionsService.disconnect('a3');
+    expect(atHover(1)).toEqual([]);
+    expect(await rows()).toEqual([]);
+  });
+
+  it('a disconnect whose tokens are dead leaves an orphan at Hover; the org\'s next connect deletes it and registers afresh', async () => {
+    await app.connect('b1', 1);
+    const first = await verifiedFor('b1');
+    emulator.revokeAllTokens();
+    await app.connectionsService.disconnect('b1');
+    expect(await rows()).toEqual([]);
+    expect(atHover(1).map((w) => String(w.id))).toEqual([first]);
+
+    await app.connect('b1', 1);
+    const second = await verifiedFor('b1', first);
+    expect(second).not.toBe(first);
+    expect(atHover(1).map((w) => String(w.id))).toEqual([second]);
+    expect(await changeJob('working')).toEqual([{ connectionId: 'b1', webhookId: second }]);
+    await app.connectionsService.disconnect('b1');
+  });
+
+  it('a webhook whose verification never completed, or whose secret no longer decrypts, is replaced by the next connect', async () => {
+    await app.connect('c1', 1);
+    const first = await verifiedFor('c1');
+    // As if its verification had failed a while ago.
+    await app.app.get(DataSource).query(`UPDATE hover_webhooks SET verified_at = NULL, created_at = ${Date.now() - 120_000} WHERE webhook_id = '${first}'`);
+    await app.connect('c1', 1);
+    const second = await verifiedFor('c1', first);
+    expect(second).not.toBe(first);
+    expect(atHover(1).map((w) => String(w.id))).toEqual([second]);
+
+    // A secret that does not decrypt (bound to another connection): deliveries get a 500 naming no connection.
+    const repository = app.app.get(HoverWebhookRepository);
+    const row = (await repository.findById(second))!;
+    const moved = await repository.transfer(row, 'someone-else');
+    expect(moved).toBe(true);
+    await app.app.get(DataSource).query(`UPDATE hover_webhooks SET connection_id = 'c1' WHERE webhook_id = '${second}'`);
+    emulator.setJobState(10001, 'working');
+    await emulator.webhookDeliveriesSettled();
+    const refused = emulator.webhookDeliveries().at(-1)!;
+    expect(refused.status).toBe(500);
+    const replay = await resend(hookUrl, refused);
+    expect(replay.json).toEqual({ statusCode: 500, code: 'HOVER_WEBHOOK_SECRET_UNREADABLE', message: expect.stringContaining('next connect registers a new webhook') });
+    await app.connect('c1', 1);
+    const third = await verifiedFor('c1', second);
+    expect(third).not.toBe(second);
+    expect(atHover(1).map((w) => String(w.id))).toEqual([third]);
+    await app.connectionsService.disconnect('c1');
+  });
+
+  it('a reconnect to another org deletes the old org\'s webhook at Hover (no other connection holds it) and registers one for the new org', async () => {
+    await app.connect('d1', 1);
+    await verifiedFor('d1');
+    await app.connect('d1', 3);
+    await waitUntil(() => emulator.registeredWebhooks().some((w) => w.orgId === 3 && w.verifiedAt !== null), { timeoutMs: 10_000 });
+    expect(atHover(1)).toEqual([]);
+    expect((await rows()).map((row: { hover_org_id: string; connection_id: string }) => [row.hover_org_id, row.connection_id])).toEqual([['3', 'd1']]);
   });
 });

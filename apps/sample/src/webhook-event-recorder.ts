@@ -1,4 +1,4 @@
-import type { HoverWebhookEvent, HoverWebhookVerifiedEvent } from '@hover-auth/nestjs';
+import { HOVER_EVENTS, type HoverWebhookEvent, type HoverWebhookVerifiedEvent } from '@hover-auth/nestjs';
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 
@@ -39,22 +39,32 @@ export class WebhookEventRecorder {
   /** Newest first. */
   private readonly events: RecordedWebhookEvent[] = [];
 
-  /**
-   * Every `hover.webhook.*` event. Nest's listener is not told the event's name, so it is read from the
-   * payload: a delivery carries Hover's `event`, the verification carries `at` instead.
-   */
+  /** Every `hover.webhook.*` event: one per delivery Hover sent, whatever its `event`. */
   @OnEvent(`${PREFIX}*`)
-  record(payload: HoverWebhookEvent | HoverWebhookVerifiedEvent): void {
-    const entry = 'deliveryKey' in payload ? fromDelivery(payload) : fromVerification(payload);
+  recordDelivery(payload: HoverWebhookEvent): void {
+    this.record(fromDelivery(payload));
+  }
+
+  /** hover-auth's own: Hover confirmed a webhook's verification code. */
+  @OnEvent(HOVER_EVENTS.WEBHOOK_VERIFIED)
+  recordVerification(payload: HoverWebhookVerifiedEvent): void {
+    this.record(fromVerification(payload));
+  }
+
+  private record(entry: RecordedWebhookEvent): void {
     this.events.unshift(entry);
     this.events.length = Math.min(this.events.length, MAX_RECORDED_WEBHOOK_EVENTS);
     const job = entry.jobId === null ? '' : `: job ${entry.jobId}${entry.state === null ? '' : ` → ${entry.state}`}`;
     this.logger.log(`Webhook event ${entry.event} for connection "${entry.connectionId}" (webhook ${entry.webhookId})${job}`);
   }
 
-  /** The recorded events of one connection, newest first (copies). */
-  list(connectionId: string): RecordedWebhookEvent[] {
-    return this.events.filter((event) => event.connectionId === connectionId).map((event) => ({ ...event }));
+  /**
+   * The recorded events of one Hover org, newest first (copies): one webhook per org serves all of the
+   * org's connections (users of the same org see the same events).
+   */
+  list(hoverOrgId: string | null): RecordedWebhookEvent[] {
+    if (hoverOrgId === null) return [];
+    return this.events.filter((event) => event.hoverOrgId === hoverOrgId).map((event) => ({ ...event }));
   }
 }
 

@@ -31,9 +31,9 @@ export interface WebhookEventsAnswer {
   enabled: boolean;
   /** `HOVER_WEBHOOK_URL`, or `null` when webhooks are off. */
   webhookUrl: string | null;
-  /** The webhooks stored for the signed-in user's connection (oldest first). */
+  /** The webhooks serving the signed-in user's connection: its org's (oldest first). */
   webhooks: WebhookStatus[];
-  /** Events received for the signed-in user's connection, newest first (the last 200 of all users are kept). */
+  /** Events received for the signed-in user's Hover org, newest first (the last 200 of all users are kept). */
   events: RecordedWebhookEvent[];
 }
 
@@ -60,17 +60,17 @@ export class WebhooksController {
     const user = requireUser(request);
     const connectionId = connectionIdOf(user);
     const webhookUrl = this.options.webhook ? this.options.webhook.url : null;
+    const connection = await this.connections.get(connectionId);
     const answer: WebhookEventsAnswer = {
       enabled: webhookUrl !== null,
       webhookUrl,
       webhooks: (await this.webhooks.listStored(connectionId)).map(toStatus),
-      events: this.recorder.list(connectionId),
+      events: this.recorder.list(connection?.hoverOrgId ?? null),
     };
     if (!prefersHtml(accept)) {
       response.json(answer);
       return;
     }
-    const connection = await this.connections.get(connectionId);
     const parts = ['<h1>Hover webhooks</h1>'];
     if (typeof dev === 'string' && Object.hasOwn(DEV_JOB_STATE_TEXT, dev)) {
       parts.push(`<p class="notice" id="dev-notice">${escapeHtml(DEV_JOB_STATE_TEXT[dev as keyof typeof DEV_JOB_STATE_TEXT])}</p>`);

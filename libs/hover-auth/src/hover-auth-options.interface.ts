@@ -151,8 +151,8 @@ export interface HoverAuthModuleOptions {
    * Receive Hover's webhooks (developers.hover.to, "Webhooks"): job state changes and the rest arrive as
    * `hover.webhook.<event>` events on the host's `@nestjs/event-emitter` (required with this option;
    * see {@link HOVER_WEBHOOK_EVENTS}). Set it to mount the receiving route, verify every delivery's
-   * signature, complete Hover's verification handshake, and (by default) register the webhook for each
-   * connection as it connects. The app must keep the raw body: `NestFactory.create(AppModule, { rawBody:
+   * signature, complete Hover's verification handshake, and (by default) make sure each connected org has
+   * one webhook as its connections connect. The app must keep the raw body: `NestFactory.create(AppModule, { rawBody:
    * true })`. Default: unset, webhooks off (no route, nothing registered).
    */
   webhook?: HoverWebhookOptions;
@@ -162,7 +162,7 @@ export interface HoverAuthModuleOptions {
 export interface HoverWebhookOptions {
   /**
    * Public URL of the receiving route, as Hover must call it, e.g. `https://app.example.com/hover/webhooks`:
-   * registered for each connection, and its path is where the route is mounted (unless `path` is set).
+   * registered for each connected org, and its path is where the route is mounted (unless `path` is set).
    * `https://` (Hover's requirement), or `http://` for localhost / 127.0.0.1 in development. Required.
    */
   url: string;
@@ -171,7 +171,10 @@ export interface HoverWebhookOptions {
    * path of `url`. The signature is always checked against `url`'s path (what Hover signed).
    */
   path?: string;
-  /** Register the webhook (`url`) for each connection right after it connects, in the background. Default true. */
+  /**
+   * Right after each connect, in the background, make sure the connection's org has a working webhook for
+   * `url` (`HoverWebhooksService.ensureRegistered`: one webhook per org, repaired when broken). Default true.
+   */
   registerOnConnect?: boolean;
   /**
    * Largest accepted distance between a delivery's `Date` header and this server's clock, either way, in

@@ -71,6 +71,7 @@ export type {
   HoverIntegrationsChangedEvent,
   HoverReauthorizationRequiredEvent,
   HoverRefreshedEvent,
+  HoverWebhookVerifiedEvent,
 } from './events/hover-events';
 
 // Webhooks (option `webhook`; events through @nestjs/event-emitter)
@@ -83,7 +84,6 @@ export type {
   HoverWebhookEvent,
   HoverWebhookEventPayloads,
   HoverWebhookPayload,
-  HoverWebhookVerifiedEvent,
 } from './events/hover-webhook-events';
 export {
   DEFAULT_WEBHOOK_TOLERANCE_SECONDS,

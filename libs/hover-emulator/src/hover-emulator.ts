@@ -407,7 +407,9 @@ export class HoverEmulator {
       // Path only: query strings may carry state or PKCE values; tokens never reach the log.
       res.on('finish', () => {
         const grant = res.locals.grantType ? ` grant_type=${String(res.locals.grantType)}` : '';
-        this.log(`${req.method} ${req.originalUrl.split('?')[0]}${grant} -> ${res.statusCode}`);
+        // A webhook verification code is a one-time credential in the path: never logged.
+        const path = req.originalUrl.split('?')[0].replace(/^(\/api\/v2\/webhooks\/)[^/]+(\/verify)$/, '$1[code]$2');
+        this.log(`${req.method} ${path}${grant} -> ${res.statusCode}`);
       });
       next();
     });

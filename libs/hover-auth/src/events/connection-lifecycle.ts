@@ -12,23 +12,26 @@ type Hook<T> = (value: T) => Promise<void>;
 /**
  * Internal hooks between the connection lifecycle (tokens, oauth) and features built on it (webhooks),
  * so the lower layers need not import the higher ones. Unlike the host's event emitter, these run
- * whether or not `@nestjs/event-emitter` is installed, and `beforeDisconnect` runs while the
+ * whether or not `@nestjs/event-emitter` is installed, and `leavingOrg` runs while the
  * connection's tokens still exist. A hook that fails is logged and never fails the operation.
  */
 @Injectable()
 export class ConnectionLifecycle {
   private readonly logger = new Logger('HoverAuth');
   private readonly connected: Array<Hook<ConnectedConnection>> = [];
-  private readonly disconnecting: Array<Hook<string>> = [];
+  private readonly leaving: Array<Hook<string>> = [];
 
   /** `hook` runs (not awaited by the connect) after a connection was stored by the authorization code flow. */
   onConnected(hook: Hook<ConnectedConnection>): void {
     this.connected.push(hook);
   }
 
-  /** `hook` runs, awaited, before a connection is deleted (its tokens still usable). */
-  onBeforeDisconnect(hook: Hook<string>): void {
-    this.disconnecting.push(hook);
+  /**
+   * `hook` runs, awaited, before a connection stops acting for its org, while its tokens are still
+   * usable: before a disconnect deletes it, and before a reconnect to another org replaces its tokens.
+   */
+  onLeavingOrg(hook: Hook<string>): void {
+    this.leaving.push(hook);
   }
 
   notifyConnected(connection: ConnectedConnection): void {
@@ -37,9 +40,9 @@ export class ConnectionLifecycle {
     }
   }
 
-  async beforeDisconnect(connectionId: string): Promise<void> {
-    for (const hook of this.disconnecting) {
-      await hook(connectionId).catch((error) => this.logger.warn(`Before disconnecting "${connectionId}": ${describe(error)}`));
+  async leavingOrg(connectionId: string): Promise<void> {
+    for (const hook of this.leaving) {
+      await hook(connectionId).catch((error) => this.logger.warn(`Before "${connectionId}" leaves its Hover org: ${describe(error)}`));
     }
   }
 }

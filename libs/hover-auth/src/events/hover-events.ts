@@ -20,6 +20,8 @@ export const HOVER_EVENTS = {
   INTEGRATIONS_CHANGED: 'hover.connection.integrations_changed',
   /** The connection was deleted (disconnect). Payload {@link HoverDisconnectedEvent}. */
   DISCONNECTED: 'hover.connection.disconnected',
+  /** Hover confirmed the verification code of a webhook this connection holds: the org's events now arrive (option `webhook`). Payload {@link HoverWebhookVerifiedEvent}. */
+  WEBHOOK_VERIFIED: 'hover.connection.webhook_verified',
 } as const;
 
 /** One of the values of {@link HOVER_EVENTS}. */
@@ -68,6 +70,14 @@ export interface HoverIntegrationsChangedEvent extends HoverConnectionEvent {
 /** Payload of {@link HOVER_EVENTS.DISCONNECTED}. */
 export interface HoverDisconnectedEvent extends HoverConnectionEvent {}
 
+/** Payload of {@link HOVER_EVENTS.WEBHOOK_VERIFIED}. */
+export interface HoverWebhookVerifiedEvent extends HoverConnectionEvent {
+  /** Hover's webhook id, as text. */
+  webhookId: string;
+  /** The org whose events it receives, or `null` when Hover did not say. */
+  hoverOrgId: string | null;
+}
+
 /** Payload type of each event name. */
 export interface HoverEventPayloads {
   'hover.connection.connected': HoverConnectedEvent;
@@ -76,4 +86,5 @@ export interface HoverEventPayloads {
   'hover.connection.reauthorization_required': HoverReauthorizationRequiredEvent;
   'hover.connection.integrations_changed': HoverIntegrationsChangedEvent;
   'hover.connection.disconnected': HoverDisconnectedEvent;
+  'hover.connection.webhook_verified': HoverWebhookVerifiedEvent;
 }

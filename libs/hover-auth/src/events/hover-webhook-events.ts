@@ -8,7 +8,8 @@
  * Each accepted delivery is dispatched once across all app instances sharing the database, by the
  * instance that received it, after the HTTP answer was sent. The verification event
  * (`webhook-verification-code`) is handled by hover-auth itself and is not dispatched; instead
- * {@link HOVER_WEBHOOK_EVENTS.VERIFIED} says the webhook is active.
+ * `HOVER_EVENTS.WEBHOOK_VERIFIED` (`hover.connection.webhook_verified`, outside this namespace) says the
+ * webhook is active.
  *
  * Source of the event names and payloads: developers.hover.to, "Hover Webhook Events" (see
  * shared/hover-reference.md, "Webhooks").
@@ -20,8 +21,6 @@ export const HOVER_WEBHOOK_EVENTS = {
   MODEL_CREATED: 'hover.webhook.model-created',
   /** A 3D model changed state. Payload {@link HoverWebhookEvent} (body as Hover sends it). */
   MODEL_STATE_CHANGED: 'hover.webhook.model-state-changed',
-  /** hover-auth's own: Hover confirmed a webhook's verification code, so it now receives events. Payload {@link HoverWebhookVerifiedEvent}. */
-  VERIFIED: 'hover.webhook.verified',
 } as const;
 
 /** Prefix of every dispatched webhook event name. */
@@ -86,19 +85,9 @@ export interface HoverWebhookEvent<P extends HoverWebhookPayload = HoverWebhookP
   payload: P;
 }
 
-/** Payload of {@link HOVER_WEBHOOK_EVENTS.VERIFIED}. */
-export interface HoverWebhookVerifiedEvent {
-  webhookId: string;
-  connectionId: string;
-  hoverOrgId: string | null;
-  /** Epoch milliseconds. */
-  at: number;
-}
-
 /** Payload type of each named webhook event. */
 export interface HoverWebhookEventPayloads {
   'hover.webhook.job-state-changed': HoverWebhookEvent<HoverJobStateChangedPayload>;
   'hover.webhook.model-created': HoverWebhookEvent;
   'hover.webhook.model-state-changed': HoverWebhookEvent;
-  'hover.webhook.verified': HoverWebhookVerifiedEvent;
 }

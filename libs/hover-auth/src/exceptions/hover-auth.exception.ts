@@ -81,6 +81,8 @@ export const HOVER_ERROR_CODES = {
   WEBHOOK_RAW_BODY_UNAVAILABLE: 'HOVER_WEBHOOK_RAW_BODY_UNAVAILABLE',
   /** 503 — Hover did not confirm a webhook's verification code (`PUT /api/v2/webhooks/{code}/verify` failed); Hover may send the code again. */
   WEBHOOK_VERIFICATION_FAILED: 'HOVER_WEBHOOK_VERIFICATION_FAILED',
+  /** 500 — the stored `hmac_secret` of the webhook a delivery names does not decrypt (a key removed from `encryptionKeys` too early); reconnecting registers a new webhook. */
+  WEBHOOK_SECRET_UNREADABLE: 'HOVER_WEBHOOK_SECRET_UNREADABLE',
   /** 404 — a webhook id that is not stored for this connection (delete). */
   WEBHOOK_NOT_FOUND: 'HOVER_WEBHOOK_NOT_FOUND',
 } as const;

@@ -41,6 +41,7 @@ export type HoverWebhookRequestErrorCode =
   | 'HOVER_WEBHOOK_REPLAYED'
   | 'HOVER_WEBHOOK_BODY_TOO_LARGE'
   | 'HOVER_WEBHOOK_RAW_BODY_UNAVAILABLE'
+  | 'HOVER_WEBHOOK_SECRET_UNREADABLE'
   | 'HOVER_WEBHOOK_VERIFICATION_FAILED';
 
 const REQUEST_STATUS: Record<HoverWebhookRequestErrorCode, number> = {
@@ -49,6 +50,7 @@ const REQUEST_STATUS: Record<HoverWebhookRequestErrorCode, number> = {
   // 413 (RFC 9110 §15.5.14), the status Nest's own body parser answers for a body over its limit too.
   HOVER_WEBHOOK_BODY_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
   HOVER_WEBHOOK_RAW_BODY_UNAVAILABLE: HttpStatus.INTERNAL_SERVER_ERROR,
+  HOVER_WEBHOOK_SECRET_UNREADABLE: HttpStatus.INTERNAL_SERVER_ERROR,
   HOVER_WEBHOOK_VERIFICATION_FAILED: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
@@ -61,6 +63,8 @@ const REQUEST_STATUS: Record<HoverWebhookRequestErrorCode, number> = {
  * - 413 `HOVER_WEBHOOK_BODY_TOO_LARGE`: the body is over `webhook.maxBodyBytes`;
  * - 500 `HOVER_WEBHOOK_RAW_BODY_UNAVAILABLE`: the host's body parser consumed the body and kept no raw
  *   copy (fix: `NestFactory.create(AppModule, { rawBody: true })`);
+ * - 500 `HOVER_WEBHOOK_SECRET_UNREADABLE`: the stored secret of the webhook named does not decrypt (the
+ *   operator's detail is logged; the next connect of the org registers a new webhook);
  * - `HOVER_WEBHOOK_VERIFICATION_FAILED`: Hover did not confirm the verification code: 400 when it
  *   refused it (4xx), 503 when it could not be asked (unreachable, 5xx, not connected); Hover may send
  *   the code again.

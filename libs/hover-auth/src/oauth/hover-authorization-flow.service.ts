@@ -187,6 +187,8 @@ export class HoverAuthorizationFlowService {
       );
       // The new grant is dropped unused: Hover does not document token revocation (hover-reference.md).
       if (refused) return this.failed(connectionId, 'different_org', clearCookie);
+      // While the old org's tokens still work: e.g. its webhook passes to another connection of that org, or is deleted at Hover.
+      await this.lifecycle?.leavingOrg(connectionId);
     }
     await this.connections.saveAuthorizedConnection(connectionId, tokens, profile);
     this.tokens.forget(connectionId);

@@ -161,6 +161,12 @@ export class HoverConnectionRepository {
     return row ? row.hoverOrgId : undefined;
   }
 
+  /** Ids of the active connections acting for a Hover org, in id order (at most `limit`). */
+  async findActiveIdsOfOrg(hoverOrgId: string, limit = 10): Promise<string[]> {
+    const rows = await this.repository.find({ select: { connectionId: true }, where: { hoverOrgId, status: 'active' }, order: { connectionId: 'ASC' }, take: limit });
+    return rows.map((row) => row.connectionId);
+  }
+
   /**
    * Stores the grant from a completed authorization code flow, creating the connection or replacing
    * its tokens and profile (a reconnect). The connection becomes `active`.

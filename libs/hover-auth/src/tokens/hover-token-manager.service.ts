@@ -314,7 +314,7 @@ export class HoverTokenManager implements OnModuleDestroy {
    */
   async disconnect(connectionId: string): Promise<boolean> {
     // While the tokens still exist: e.g. the connection's webhooks are deleted at Hover (best effort).
-    await this.lifecycle?.beforeDisconnect(connectionId);
+    await this.lifecycle?.leavingOrg(connectionId);
     this.forget(connectionId);
     const deleted = await this.connections.deleteById(connectionId);
     if (deleted) this.events.emit(HOVER_EVENTS.DISCONNECTED, { connectionId, at: Date.now() });

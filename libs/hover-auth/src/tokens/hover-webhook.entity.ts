@@ -2,19 +2,22 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMillisecondsTransformer } from './epoch-milliseconds.transformer';
 
 /**
- * A webhook registered at Hover for a connection (`POST /api/v2/webhooks`): Hover's webhook id, the URL,
- * the `hmac_secret` that signs its deliveries (encrypted at rest like the tokens), the org that owns it
- * and when Hover confirmed its verification code. Table `hover_webhooks`, created by
+ * A webhook registered at Hover (`POST /api/v2/webhooks`): Hover's webhook id, the URL, the
+ * `hmac_secret` that signs its deliveries (encrypted at rest like the tokens), the org that owns it and
+ * when Hover confirmed its verification code. Hover scopes webhooks to an org, so one webhook per org and
+ * URL serves every connection of that org; `connection_id` is the connection whose token manages it (it
+ * passes to another connection of the org when that one leaves). Table `hover_webhooks`, created by
  * {@link hoverAuthMigrations}. Read and written only through `HoverWebhooksService`.
  */
 @Entity({ name: 'hover_webhooks' })
 @Index('idx_hover_webhooks_connection_id', ['connectionId'])
+@Index('idx_hover_webhooks_hover_org_id', ['hoverOrgId'])
 export class HoverWebhook {
   /** Hover's webhook id (`id` of the registration answer), as text. */
   @PrimaryColumn({ name: 'webhook_id', type: 'varchar', length: 64 })
   webhookId: string;
 
-  /** The connection whose access token registered it (and verifies and deletes it). */
+  /** The connection whose access token manages it (registered it, or took it over): verifies and deletes it. */
   @Column({ name: 'connection_id', type: 'varchar', length: 191 })
   connectionId: string;
 

@@ -57,6 +57,46 @@ export class HoverWebhookRepository {
     return this.webhooks.findOneBy({ webhookId });
   }
 
+  /** The webhooks of a Hover org, whichever connection holds them (secrets still encrypted), oldest first. */
+  findByOrg(hoverOrgId: string): Promise<HoverWebhook[]> {
+    return this.webhooks.find({ where: { hoverOrgId }, order: { createdAt: 'ASC', webhookId: 'ASC' } });
+  }
+
+  /** Whether the stored secret decrypts with the configured keys. */
+  canDecrypt(row: HoverWebhook): boolean {
+    try {
+      this.cipher.decrypt(row.hmacSecret, { connectionId: row.connectionId, webhookId: row.webhookId, column: 'hmac_secret' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Hands a webhook to another connection of its org (the one holding it is leaving): the secret is
+   * re-encrypted for the new connection (it is bound to it), compare-and-swap on the stored value.
+   * @returns false when the secret does not decrypt, or the row changed meanwhile
+   */
+  async transfer(row: HoverWebhook, toConnectionId: string): Promise<boolean> {
+    let secret: string;
+    try {
+      secret = this.cipher.decrypt(row.hmacSecret, { connectionId: row.connectionId, webhookId: row.webhookId, column: 'hmac_secret' });
+    } catch {
+      return false;
+    }
+    const result = await this.webhooks
+      .createQueryBuilder()
+      .update()
+      .set({
+        connectionId: toConnectionId,
+        hmacSecret: this.cipher.encrypt(secret, { connectionId: toConnectionId, webhookId: row.webhookId, column: 'hmac_secret' }),
+        updatedAt: Date.now(),
+      })
+      .where('webhook_id = :webhookId AND hmac_secret = :old', { webhookId: row.webhookId, old: row.hmacSecret })
+      .execute();
+    return result.affected === 1;
+  }
+
   /** The connection's webhooks (secrets still encrypted), oldest first. */
   findByConnection(connectionId: string): Promise<HoverWebhook[]> {
     return this.webhooks.find({ where: { connectionId }, order: { createdAt: 'ASC', webhookId: 'ASC' } });
@@ -99,6 +139,9 @@ export class HoverWebhookRepository {
    * @returns false when the key was already recorded (a repeat)
    */
   async claimDelivery(delivery: HoverWebhookDeliveryRecord): Promise<boolean> {
+    // Looked up first, so a replay does not make the database (and TypeORM's error log) report a failed
+    // INSERT; two instances racing for a new key still meet at the primary key below.
+    if (await this.deliveries.existsBy({ deliveryKey: delivery.deliveryKey })) return false;
     try {
       await this.deliveries.insert(delivery);
       return true;

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { HoverEventPublisher } from '../events/hover-event-publisher';
-import { HOVER_WEBHOOK_EVENT_PREFIX, HOVER_WEBHOOK_EVENTS, type HoverWebhookEvent, type HoverWebhookPayload, type HoverWebhookVerifiedEvent } from '../events/hover-webhook-events';
+import { HOVER_EVENTS } from '../events/hover-events';
+import { HOVER_WEBHOOK_EVENT_PREFIX, type HoverWebhookEvent, type HoverWebhookPayload } from '../events/hover-webhook-events';
+import { HoverTokenDecryptionException } from '../exceptions/hover-token-cipher.exceptions';
 import { HoverApiException } from '../exceptions/hover-api.exception';
 import { HoverWebhookRequestException, HoverWebhookSignatureException } from '../exceptions/hover-webhook.exceptions';
 import { HOVER_AUTH_RESOLVED_OPTIONS } from '../hover-auth.constants';
@@ -99,7 +101,7 @@ export class HoverWebhookReceiver {
       allowLegacySha1: settings.allowLegacySha1,
       secretFor: async (webhookId) => {
         row = await this.webhooks.findById(webhookId);
-        return row && this.webhooks.secretOf(row);
+        return row && this.secretOf(row);
       },
     });
     // Verified, so the lookup above found the row of `verified.webhookId`.
@@ -149,7 +151,7 @@ export class HoverWebhookReceiver {
     }
     const signed = delivery.headers['hover-signature-256'] !== undefined || (this.settings.allowLegacySha1 && delivery.headers['hover-signature'] !== undefined);
     if (signed) {
-      await verifyHoverWebhookSignature({
+      const verified = await verifyHoverWebhookSignature({
         method: delivery.method,
         path: this.signedPath(delivery.path),
         headers: delivery.headers,
@@ -157,10 +159,17 @@ export class HoverWebhookReceiver {
         now: Date.now(),
         toleranceSeconds: this.settings.toleranceSeconds,
         allowLegacySha1: this.settings.allowLegacySha1,
-        secretFor: async (id) => (id === row.webhookId ? this.webhooks.secretOf(row) : null),
+        secretFor: async (id) => {
+          const signer = id === row.webhookId ? row : await this.webhooks.findById(id);
+          return signer && this.secretOf(signer);
+        },
       });
+      if (verified.webhookId !== row.webhookId) {
+        throw new HoverWebhookSignatureException('HOVER_WEBHOOK_SIGNATURE_INVALID', 'The verification code is signed for another webhook than the one it names.', webhookId);
+      }
     }
-    if (row.verifiedAt !== null) return { status: 200, body: { status: 'verified', webhookId } };
+    // Nothing to confirm: Hover is not asked again, whatever the code.
+    if (row.verifiedAt !== null) return { status: 200, body: { status: 'already_verified', webhookId } };
     try {
       // Hover's page says the call needs no token; sending the org's does no harm and covers a Hover that wants it.
       await this.http.forConnection(row.connectionId).requestData({ method: 'PUT', url: `${HOVER_WEBHOOKS_PATH}/${encodeURIComponent(code)}/verify` });
@@ -178,10 +187,26 @@ export class HoverWebhookReceiver {
     const at = Date.now();
     if (await this.webhooks.markVerified(webhookId, at)) {
       this.logger.log(`Hover webhook ${webhookId} of connection "${row.connectionId}" is verified.`);
-      const verifiedEvent: HoverWebhookVerifiedEvent = { webhookId, connectionId: row.connectionId, hoverOrgId: row.hoverOrgId, at };
-      return { status: 200, body: { status: 'verified', webhookId }, afterResponse: () => this.events.dispatch(HOVER_WEBHOOK_EVENTS.VERIFIED, verifiedEvent) };
+      const verifiedEvent = { connectionId: row.connectionId, at, webhookId, hoverOrgId: row.hoverOrgId };
+      return { status: 200, body: { status: 'verified', webhookId }, afterResponse: async () => this.events.emit(HOVER_EVENTS.WEBHOOK_VERIFIED, verifiedEvent) };
     }
     return { status: 200, body: { status: 'verified', webhookId } };
+  }
+
+  /**
+   * @throws {HoverWebhookRequestException} 500 `HOVER_WEBHOOK_SECRET_UNREADABLE` when the stored secret does
+   *   not decrypt (the repository logged the operator's detail); the answer names no connection
+   */
+  private secretOf(row: HoverWebhook): string {
+    try {
+      return this.webhooks.secretOf(row);
+    } catch (error) {
+      if (!(error instanceof HoverTokenDecryptionException)) throw error;
+      throw new HoverWebhookRequestException(
+        'HOVER_WEBHOOK_SECRET_UNREADABLE',
+        "The stored secret of this webhook cannot be read; an operator must check the server log. The org's next connect registers a new webhook.",
+      );
+    }
   }
 
   private async waitForWebhook(webhookId: string): Promise<HoverWebhook | null> {

@@ -31,6 +31,8 @@ interface WebhookRequest {
 export class HoverWebhookRoute implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('HoverAuth');
   private rawBodyWarned = false;
+  /** Per refusal code: when it was last logged, and how many came since. */
+  private readonly refusals = new Map<string, { loggedAt: number; since: number }>();
 
   constructor(
     @Inject(HOVER_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedHoverAuthOptions,
@@ -47,12 +49,14 @@ export class HoverWebhookRoute implements OnModuleInit, OnApplicationBootstrap {
     adapter.post(webhook.path, (request: WebhookRequest, response: unknown) => {
       void this.handle(request, response);
     });
+    this.logger.log(`Receiving Hover webhooks at POST ${webhook.path} (registered URL ${webhook.url}).`);
     if (adapter.getType() === 'express') {
       // Express runs the host's JSON parser before this route: its refusals (malformed JSON, a body over
       // its limit) come here as errors, and get this route's codes instead of the app's generic answer.
       adapter.use(webhook.path, (error: unknown, request: WebhookRequest, response: unknown, next: (error?: unknown) => void) => {
         const refusal = request.method === 'POST' ? parserRefusal(error) : null;
         if (refusal === null) return next(error);
+        this.noteRefusal(refusal);
         this.send(response, { status: refusal.getStatus(), body: refusal.getResponse() as Record<string, unknown> });
       });
     }
@@ -81,6 +85,11 @@ export class HoverWebhookRoute implements OnModuleInit, OnApplicationBootstrap {
     } catch (error) {
       if (error instanceof HoverAuthException) {
         answer = { status: error.getStatus(), body: error.getResponse() as Record<string, unknown> };
+        this.noteRefusal(error);
+      } else if ((error as { code?: string })?.code === 'ECONNRESET' || (error as Error)?.message === 'aborted') {
+        // The sender hung up while the body was read: nothing to answer, nothing wrong here.
+        this.logger.debug?.('A Hover webhook delivery was aborted by its sender.');
+        return;
       } else {
         this.logger.error(`A Hover webhook delivery failed unexpectedly (${(error as Error)?.name ?? 'error'}: ${(error as Error)?.message ?? ''}).`);
         answer = { status: 500, body: { statusCode: 500, message: 'Internal server error' } };
@@ -89,6 +98,25 @@ export class HoverWebhookRoute implements OnModuleInit, OnApplicationBootstrap {
     this.send(response, answer);
     // Listeners run after the answer is on its way: Hover's delivery does not wait for them.
     if (answer.afterResponse) await answer.afterResponse();
+  }
+
+  /**
+   * Logs refusals at warning level, so a proxy or a clock that turns every delivery into a 401 shows in
+   * the app's log: the first of each code, then at most one line a minute per code with the count since.
+   */
+  private noteRefusal(error: HoverAuthException): void {
+    const now = Date.now();
+    const seen = this.refusals.get(error.code) ?? { loggedAt: 0, since: 0 };
+    seen.since++;
+    if (now - seen.loggedAt >= 60_000) {
+      const webhookId = (error as { webhookId?: string | null }).webhookId ?? (error.details as { webhookId?: string }).webhookId;
+      this.logger.warn(
+        `Refused a Hover webhook delivery: ${error.getStatus()} ${error.code}${webhookId ? ` (webhook ${webhookId})` : ''}${seen.since > 1 ? `; ${seen.since} refusals with this code since the last line` : ''}.`,
+      );
+      seen.loggedAt = now;
+      seen.since = 0;
+    }
+    this.refusals.set(error.code, seen);
   }
 
   private send(response: unknown, answer: HoverWebhookAnswer): void {
@@ -157,10 +185,13 @@ function readAtMost(stream: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** The refusal for an error of Express's body parsers (`type` as body-parser sets it), else `null`. */
+/**
+ * The refusal for an error of Express's body parsers, else `null`: body-parser marks its errors with a
+ * `type` and a 4xx `status` (a body that does not decompress carries only the status).
+ */
 function parserRefusal(error: unknown): HoverWebhookRequestException | null {
-  const type = (error as { type?: unknown } | null)?.type;
-  if (typeof type !== 'string') return null;
-  if (type === 'entity.too.large') return new HoverWebhookRequestException('HOVER_WEBHOOK_BODY_TOO_LARGE', 'The webhook body is over the body parser\'s limit.');
+  const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
+  if (type === 'entity.too.large' || status === 413) return new HoverWebhookRequestException('HOVER_WEBHOOK_BODY_TOO_LARGE', "The webhook body is over the body parser's limit.");
+  if (typeof type !== 'string' && !(typeof status === 'number' && status >= 400 && status < 500)) return null;
   return new HoverWebhookRequestException('HOVER_WEBHOOK_INVALID_BODY', type === 'entity.parse.failed' ? 'The webhook body is not JSON.' : 'The webhook body could not be read.');
 }

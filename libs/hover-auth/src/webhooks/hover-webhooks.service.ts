@@ -12,27 +12,37 @@ import type { HoverWebhook } from '../tokens/hover-webhook.entity';
 import { HoverWebhookRepository } from '../tokens/hover-webhook.repository';
 import type { HoverApiWebhook, HoverWebhookInfo, HoverWebhooksPage } from './hover-webhook-info';
 
+/**
+ * An unverified webhook younger than this is taken as "verification in progress" by
+ * {@link HoverWebhooksService.ensureRegistered}, in milliseconds; older, it is replaced.
+ */
+const VERIFICATION_GRACE_MS = 60_000;
+/** Most pages of Hover's webhook list read when looking for orphans (100 webhooks each). */
+const MAX_LIST_PAGES = 10;
+
 /** Hover's webhook API, relative to `{baseUrl}/api` (developers.hover.to, "Webhooks"). */
 export const HOVER_WEBHOOKS_PATH = '/v2/webhooks';
 
 const WEBHOOK_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * An org's Hover webhooks, per connection: register (and store the `hmac_secret`, encrypted), list,
- * delete. Calls go through {@link HoverHttpService} with the connection's access token. Deliveries are
- * received by the route the `webhook` option mounts; see {@link HOVER_WEBHOOK_EVENTS}.
+ * Hover webhooks of the connections' orgs: ensure one per org, register (and store the `hmac_secret`,
+ * encrypted), list, delete. Calls go through {@link HoverHttpService} with a connection's access token.
+ * Deliveries are received by the route the `webhook` option mounts; see {@link HOVER_WEBHOOK_EVENTS}.
  *
- * With `webhook.registerOnConnect` (the default when the `webhook` option is set), each connection's
- * webhook is registered right after it connects, and a disconnect deletes the connection's webhooks at
- * Hover (best effort) and here.
+ * With `webhook.registerOnConnect` (the default when the `webhook` option is set), {@link ensureRegistered}
+ * runs right after each connect. When a connection leaves its org (disconnect, reconnect to another org),
+ * its webhooks pass to another connection of the org, or are deleted at Hover (best effort) and here.
  *
  * @example
- * const webhook = await this.webhooks.register(`account:${accountId}`);
- * // Hover now POSTs a verification code to the URL; hover-auth confirms it, then emits hover.webhook.verified.
+ * const webhook = await this.webhooks.ensureRegistered(`account:${accountId}`);
+ * // Hover POSTs a verification code to the URL; hover-auth confirms it and emits hover.connection.webhook_verified.
  */
 @Injectable()
 export class HoverWebhooksService implements OnModuleInit {
   private readonly logger = new Logger('HoverAuth');
+  /** Runs of {@link ensureRegistered} in progress, per org (or connection without an org). */
+  private readonly ensuring = new Map<string, Promise<HoverWebhookInfo>>();
 
   constructor(
     @Inject(HOVER_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedHoverAuthOptions,
@@ -45,18 +55,81 @@ export class HoverWebhooksService implements OnModuleInit {
   onModuleInit(): void {
     const webhook = this.options.webhook;
     if (webhook && webhook.registerOnConnect) {
-      this.lifecycle.onConnected((connected) =>
-        this.registerAfterConnect(connected).catch((error: unknown) => {
-          if (error instanceof HoverApiException && error.hoverStatus === 422) {
-            // Hover's 422 names the reason (an invalid URL, or the URL already registered twice for the org).
-            this.logger.warn(`Hover refused to register the webhook of connection "${connected.connectionId}" (422: the URL is invalid for Hover, or already registered twice for this org; see HoverWebhooksService.list).`);
-            return;
-          }
-          throw error;
-        }),
+      this.lifecycle.onConnected(({ connectionId }) =>
+        this.ensureRegistered(connectionId).then(
+          () => undefined,
+          (error: unknown) => {
+            if (error instanceof HoverApiException && error.hoverStatus === 422) {
+              // Hover's 422 names the reason (an invalid URL, or the URL already registered twice for the org).
+              this.logger.warn(`Hover refused to register the webhook of connection "${connectionId}" (422: the URL is invalid for Hover, or already registered twice for this org by webhooks hover-auth could not delete; see HoverWebhooksService.list).`);
+              return;
+            }
+            throw error;
+          },
+        ),
       );
     }
-    this.lifecycle.onBeforeDisconnect((connectionId) => this.deleteAllOf(connectionId));
+    this.lifecycle.onLeavingOrg((connectionId) => this.handOverOrForget(connectionId));
+  }
+
+  /**
+   * Makes sure the connection's org has a working webhook for `webhook.url` (what a connect does with
+   * `registerOnConnect`; call it yourself after changing `webhook.url`, or to repair). Hover scopes
+   * webhooks to an org, so one webhook per org and URL serves every connection of that org:
+   * - a verified webhook of the org for the URL whose secret decrypts: kept, nothing is sent to Hover;
+   * - one registered less than a minute ago and not verified yet: kept (its verification is under way);
+   * - otherwise the org's stored webhooks for the URL (unverified, or with an unreadable secret) are
+   *   deleted at Hover and here, so are webhooks Hover lists for the URL that are not stored here
+   *   (orphans: left by a disconnect whose tokens no longer worked), and a new one is registered.
+   * Concurrent calls for one org in this instance share one run.
+   * @returns the org's webhook for the URL (maybe still waiting for its verification)
+   * @throws {HoverInvalidArgumentException} when the `webhook` option is unset
+   * @throws as {@link register} (e.g. {@link HoverNotConnectedException}, {@link HoverApiException})
+   */
+  async ensureRegistered(connectionId: string): Promise<HoverWebhookInfo> {
+    assertConnectionId(connectionId);
+    if (!this.options.webhook) throw new HoverInvalidArgumentException('Set the `webhook` option: it gives the URL to register.');
+    const url = this.options.webhook.url;
+    const hoverOrgId = (await this.connections.findStoredById(connectionId))?.hoverOrgId ?? null;
+    const key = hoverOrgId === null ? `connection:${connectionId}` : `org:${hoverOrgId}`;
+    const running = this.ensuring.get(key);
+    if (running) return running;
+    const run = this.repair(connectionId, hoverOrgId, url).finally(() => this.ensuring.delete(key));
+    this.ensuring.set(key, run);
+    return run;
+  }
+
+  private async repair(connectionId: string, hoverOrgId: string | null, url: string): Promise<HoverWebhookInfo> {
+    const stored = (hoverOrgId === null ? await this.webhooks.findByConnection(connectionId) : await this.webhooks.findByOrg(hoverOrgId)).filter((row) => row.url === url);
+    const working = stored.find(
+      (row) => this.webhooks.canDecrypt(row) && (row.verifiedAt !== null || Date.now() - row.createdAt < VERIFICATION_GRACE_MS),
+    );
+    if (working) return toInfo(working);
+    for (const broken of stored) await this.forget(broken, connectionId);
+    await this.deleteOrphans(connectionId, url);
+    return this.register(connectionId);
+  }
+
+  /** Deletes, with the connection's token, the org's webhooks Hover lists for `url` that are not stored here. */
+  private async deleteOrphans(connectionId: string, url: string): Promise<void> {
+    const orphans: string[] = [];
+    for (let page = 1; page <= MAX_LIST_PAGES; page++) {
+      const answer = await this.list(connectionId, { page, perPage: 100 });
+      for (const webhook of answer.results) {
+        const id = String(webhook.id);
+        if (webhook.url === url && WEBHOOK_ID.test(id) && (await this.webhooks.findById(id)) === null) orphans.push(id);
+      }
+      if (answer.results.length === 0 || page >= (answer.pagination?.total_pages ?? page)) break;
+    }
+    for (const id of orphans) {
+      await this.http
+        .forConnection(connectionId)
+        .deleteData(`${HOVER_WEBHOOKS_PATH}/${encodeURIComponent(id)}`)
+        .catch((error: unknown) => {
+          if (!(error instanceof HoverApiException && error.hoverStatus === 404)) throw error;
+        });
+      this.logger.log(`Deleted Hover webhook ${id} for ${url}: Hover lists it for the org of connection "${connectionId}", but its secret is not stored here.`);
+    }
   }
 
   /**
@@ -116,10 +189,18 @@ export class HoverWebhooksService implements OnModuleInit {
     };
   }
 
-  /** The webhooks stored for a connection (without secrets), oldest first. */
+  /**
+   * The stored webhooks that serve a connection (without secrets), oldest first: those of its org,
+   * whichever connection of the org holds them (`connectionId` of each says which), or, for a connection
+   * whose org is unknown, those it holds.
+   */
   async listStored(connectionId: string): Promise<HoverWebhookInfo[]> {
     assertConnectionId(connectionId);
-    return (await this.webhooks.findByConnection(connectionId)).map(toInfo);
+    const hoverOrgId = (await this.connections.findStoredById(connectionId))?.hoverOrgId ?? null;
+    const held = await this.webhooks.findByConnection(connectionId);
+    const ofOrg = hoverOrgId === null ? [] : await this.webhooks.findByOrg(hoverOrgId);
+    const rows = [...ofOrg, ...held.filter((row) => !ofOrg.some((other) => other.webhookId === row.webhookId))];
+    return rows.sort((a, b) => a.createdAt - b.createdAt).map(toInfo);
   }
 
   /** The stored webhook with this id, or `null`. */
@@ -154,35 +235,35 @@ export class HoverWebhooksService implements OnModuleInit {
     else if (goneAtHover) throw new HoverWebhookNotFoundException(connectionId, webhookId);
   }
 
-  /** Before a disconnect: each stored webhook is deleted at Hover (failures logged, not thrown) and here. */
-  private async deleteAllOf(connectionId: string): Promise<void> {
-    for (const row of await this.webhooks.findByConnection(connectionId)) await this.forget(row);
+  /**
+   * Before a connection leaves its org (disconnect, or reconnect to another org): each webhook it holds
+   * passes to another active connection of the same org (the org's events keep coming), or, when there
+   * is none, is deleted at Hover (best effort: a failure is logged) and here.
+   */
+  private async handOverOrForget(connectionId: string): Promise<void> {
+    for (const row of await this.webhooks.findByConnection(connectionId)) {
+      const heirs = row.hoverOrgId === null ? [] : (await this.connections.findActiveIdsOfOrg(row.hoverOrgId)).filter((id) => id !== connectionId);
+      if (heirs.length > 0 && (await this.webhooks.transfer(row, heirs[0]))) {
+        this.logger.log(`Hover webhook ${row.webhookId} of org ${row.hoverOrgId} passed from connection "${connectionId}" to "${heirs[0]}".`);
+        continue;
+      }
+      await this.forget(row, connectionId);
+    }
   }
 
-  /** Deletes a stored webhook at Hover, best effort (its org's token may be gone), and here. */
-  private async forget(row: HoverWebhook): Promise<void> {
+  /** Deletes a stored webhook at Hover with `viaConnectionId`'s token, best effort (it may be gone or dead), and here. */
+  private async forget(row: HoverWebhook, viaConnectionId: string): Promise<void> {
     try {
-      await this.http.forConnection(row.connectionId).deleteData(`${HOVER_WEBHOOKS_PATH}/${encodeURIComponent(row.webhookId)}`, { hoverRetry: false });
+      await this.http.forConnection(viaConnectionId).deleteData(`${HOVER_WEBHOOKS_PATH}/${encodeURIComponent(row.webhookId)}`, { hoverRetry: false });
     } catch (error) {
       if (!(error instanceof HoverApiException && error.hoverStatus === 404)) {
         const { name, code } = error as { name?: string; code?: string };
-        this.logger.warn(`Could not delete Hover webhook ${row.webhookId} of connection "${row.connectionId}" at Hover (${code ?? name ?? 'error'}); it is forgotten here, and Hover's deliveries to it will be refused.`);
+        this.logger.warn(
+          `Could not delete Hover webhook ${row.webhookId} of org ${row.hoverOrgId ?? 'unknown'} at Hover (${code ?? name ?? 'error'}); it is forgotten here, Hover's deliveries to it are refused, and the org's next connect deletes it at Hover.`,
+        );
       }
     }
     await this.webhooks.delete(row.webhookId);
-  }
-
-  /**
-   * After a connect: register `webhook.url` unless the connection already has it for this org. Webhooks
-   * of the org it acted for before (a reconnect to another org) are deleted first.
-   */
-  private async registerAfterConnect({ connectionId, hoverOrgId }: ConnectedConnection): Promise<void> {
-    const url = (this.options.webhook as { url: string }).url;
-    const rows = await this.webhooks.findByConnection(connectionId);
-    const sameOrg = (row: HoverWebhook) => hoverOrgId === null || row.hoverOrgId === null || row.hoverOrgId === hoverOrgId;
-    if (rows.some((row) => row.url === url && sameOrg(row))) return;
-    for (const row of rows.filter((stale) => !sameOrg(stale))) await this.forget(row);
-    await this.register(connectionId);
   }
 }
 

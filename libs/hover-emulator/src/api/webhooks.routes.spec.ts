@@ -178,6 +178,21 @@ describe('/api/v2/webhooks and webhook deliveries', () => {
       expect((await call('GET', WEBHOOKS, undefined, carol)).json.results.map((w: { id: number }) => w.id)).toEqual([theirs.id]);
     });
 
+    it('the logger never gets a verification code (the path is logged as /api/v2/webhooks/[code]/verify)', async () => {
+      const lines: string[] = [];
+      const logged = new HoverEmulator({ logger: (line) => lines.push(line) });
+      const loggedUrl = await logged.start();
+      try {
+        const accessToken = (await obtainTokens(loggedUrl)).access_token;
+        const code = '3f0c2a6e-4b1d-4c8e-9a7f-2d5e6b8c9a01';
+        await request(`${loggedUrl}${WEBHOOKS}/${code}/verify`, { method: 'PUT', headers: { authorization: `Bearer ${accessToken}` } });
+        expect(lines.join('\n')).not.toContain(code);
+        expect(lines).toContain('PUT /api/v2/webhooks/[code]/verify -> 404');
+      } finally {
+        await logged.stop();
+      }
+    });
+
     it('PUT /:code/verify marks it verified (200 with the webhook); unknown code or another org\'s → 404', async () => {
       const created = (await register()).json;
       await emulator.webhookDeliveriesSettled();

@@ -36,6 +36,7 @@ describe('HoverAuthInit1764460800000 (better-sqlite3)', () => {
       'idx_hover_authorization_states_expires_at',
       'idx_hover_webhook_deliveries_received_at',
       'idx_hover_webhooks_connection_id',
+      'idx_hover_webhooks_hover_org_id',
     ]);
     const executed: Array<{ name: string }> = await dataSource.query('SELECT name FROM migrations');
     expect(executed.map((row) => row.name)).toEqual([
@@ -58,7 +59,7 @@ describe('HoverAuthInit1764460800000 (better-sqlite3)', () => {
   it('up() after down() recreates the schema', async () => {
     await undoAll();
     await dataSource.runMigrations();
-    expect(await schemaObjects()).toHaveLength(7);
+    expect(await schemaObjects()).toHaveLength(8);
   });
 
   it('refuses an unsupported database with a configuration error naming the driver', async () => {

@@ -25,6 +25,7 @@ export class HoverAuthWebhooks1764892800000 implements MigrationInterface {
       )${tableSuffix}`,
     );
     await queryRunner.query(`CREATE INDEX idx_hover_webhooks_connection_id ON hover_webhooks (connection_id)`);
+    await queryRunner.query(`CREATE INDEX idx_hover_webhooks_hover_org_id ON hover_webhooks (hover_org_id)`);
     await queryRunner.query(
       `CREATE TABLE hover_webhook_deliveries (
         delivery_key varchar(64) NOT NULL,
