@@ -557,6 +557,19 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))("the lifecycle 
     await app.connectionsService.disconnect('c1');
   });
 
+  it('a webhook of an earlier webhook.url is deleted at Hover and here by the next ensureRegistered (no event twice)', async () => {
+    await app.connect('e1', 1);
+    const current = await verifiedFor('e1');
+    const old = await service.register('e1', { url: `${app.url}${PATH}?old=1` });
+    await emulator.webhookDeliveriesSettled();
+    expect(emulator.registeredWebhooks().filter((w) => w.orgId === 1)).toHaveLength(2);
+    expect((await service.ensureRegistered('e1')).webhookId).toBe(current);
+    expect(emulator.registeredWebhooks().filter((w) => w.orgId === 1).map((w) => String(w.id))).toEqual([current]);
+    expect((await service.listStored('e1')).map((w) => w.webhookId)).toEqual([current]);
+    expect(old.webhookId).not.toBe(current);
+    await app.connectionsService.disconnect('e1');
+  });
+
   it('a reconnect to another org deletes the old org\'s webhook at Hover (no other connection holds it) and registers one for the new org', async () => {
     await app.connect('d1', 1);
     await verifiedFor('d1');

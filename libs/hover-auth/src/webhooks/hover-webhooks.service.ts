@@ -81,6 +81,8 @@ export class HoverWebhooksService implements OnModuleInit {
    * - otherwise the org's stored webhooks for the URL (unverified, or with an unreadable secret) are
    *   deleted at Hover and here, so are webhooks Hover lists for the URL that are not stored here
    *   (orphans: left by a disconnect whose tokens no longer worked), and a new one is registered.
+   * The org's stored webhooks for other URLs (an earlier `webhook.url`, or one given to {@link register})
+   * are deleted at Hover and here first.
    * Concurrent calls for one org in this instance share one run.
    * @returns the org's webhook for the URL (maybe still waiting for its verification)
    * @throws {HoverInvalidArgumentException} when the `webhook` option is unset
@@ -100,7 +102,10 @@ export class HoverWebhooksService implements OnModuleInit {
   }
 
   private async repair(connectionId: string, hoverOrgId: string | null, url: string): Promise<HoverWebhookInfo> {
-    const stored = (hoverOrgId === null ? await this.webhooks.findByConnection(connectionId) : await this.webhooks.findByOrg(hoverOrgId)).filter((row) => row.url === url);
+    const ofOrg = hoverOrgId === null ? await this.webhooks.findByConnection(connectionId) : await this.webhooks.findByOrg(hoverOrgId);
+    // Webhooks of an earlier `webhook.url`: the org would get each event twice while they live.
+    for (const outdated of ofOrg.filter((row) => row.url !== url)) await this.forget(outdated, connectionId);
+    const stored = ofOrg.filter((row) => row.url === url);
     const working = stored.find(
       (row) => this.webhooks.canDecrypt(row) && (row.verifiedAt !== null || Date.now() - row.createdAt < VERIFICATION_GRACE_MS),
     );
@@ -161,7 +166,8 @@ export class HoverWebhooksService implements OnModuleInit {
     const row = await this.webhooks.save({
       webhookId,
       connectionId,
-      hoverOrgId: typeof ownerId === 'number' || typeof ownerId === 'string' ? String(ownerId).slice(0, 64) : (connection?.hoverOrgId ?? null),
+      // The connection's org (from the profile) first: it is what the org's other connections look up by.
+      hoverOrgId: connection?.hoverOrgId ?? (typeof ownerId === 'number' || typeof ownerId === 'string' ? String(ownerId).slice(0, 64) : null),
       url,
       hmacSecret: secret,
       verifiedAt: typeof verifiedAt === 'string' && !Number.isNaN(Date.parse(verifiedAt)) ? Date.parse(verifiedAt) : null,
