@@ -81,7 +81,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres', 'mariadb'] as const))('hov
     const webhooks = (keys: TokenCipher) => new HoverWebhookRepository(dataSource.getRepository(HoverWebhook), dataSource.getRepository(HoverWebhookDeliveryRecord), keys);
     const repository = webhooks(cipher);
     const secret = 'A'.repeat(86) + '==';
-    await repository.save({ webhookId: '41', connectionId: 'acct-1', hoverOrgId: '785', url: `https://app.example.com/${'p'.repeat(1900)}`, hmacSecret: secret, verifiedAt: null });
+    await repository.insert({ webhookId: '41', connectionId: 'acct-1', hoverOrgId: '785', url: `https://app.example.com/${'p'.repeat(1900)}`, hmacSecret: secret, verifiedAt: null });
     const row = (await repository.findById('41')) as HoverWebhook;
     expect(row).toMatchObject({ connectionId: 'acct-1', hoverOrgId: '785', verifiedAt: null });
     expect(row.url).toHaveLength(1924);

@@ -275,7 +275,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('webhooks on %s
       const created = await registerAtHover(deadUrl);
       await emulator.webhookDeliveriesSettled();
       const repository = app.app.get(HoverWebhookRepository);
-      await repository.save({ webhookId: String(created.id), connectionId: 'acme', hoverOrgId: '1', url: deadUrl, hmacSecret: created.hmac_secret, verifiedAt: null });
+      await repository.insert({ webhookId: String(created.id), connectionId: 'acme', hoverOrgId: '1', url: deadUrl, hmacSecret: created.hmac_secret, verifiedAt: null });
       try {
         const res = await post(hookUrl, JSON.stringify({ event: 'webhook-verification-code', code: randomUUID(), webhook_id: created.id }), { 'content-type': 'application/json' });
         expect(res).toEqual({ status: 400, json: { statusCode: 400, code: 'HOVER_WEBHOOK_VERIFICATION_FAILED', message: 'Hover refused this verification code.', webhookId: String(created.id) } });
@@ -303,7 +303,7 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('webhooks on %s
     const created = await registerAtHover(url);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(emulator.registeredWebhooks().find((w) => w.id === created.id)!.verifiedAt).toBeNull();
-    await app.app.get(HoverWebhookRepository).save({ webhookId: String(created.id), connectionId: 'acme', hoverOrgId: '1', url, hmacSecret: created.hmac_secret, verifiedAt: null });
+    await app.app.get(HoverWebhookRepository).insert({ webhookId: String(created.id), connectionId: 'acme', hoverOrgId: '1', url, hmacSecret: created.hmac_secret, verifiedAt: null });
     await emulator.webhookDeliveriesSettled();
     expect(emulator.registeredWebhooks().find((w) => w.id === created.id)!.verifiedAt).not.toBeNull();
     expect(emulator.webhookDeliveries().filter((d) => d.webhookId === created.id).map((d) => d.status)).toEqual([200]);
@@ -427,10 +427,12 @@ describe('webhooks: wiring mistakes and odd requests get clear answers (SQLite)'
       expect(logs).toContain(`Receiving Hover webhooks at POST ${PATH} (registered URL ${app.url}${PATH}).`);
       const text = JSON.stringify({ event: 'job-state-changed' });
       for (let i = 0; i < 3; i++) expect((await post(`${app.url}${PATH}`, text, { 'content-type': 'application/json' })).json.code).toBe('HOVER_WEBHOOK_SIGNATURE_MISSING');
-      expect(warnings.filter((line) => line.startsWith('Refused a Hover webhook delivery'))).toEqual(['Refused a Hover webhook delivery: 401 HOVER_WEBHOOK_SIGNATURE_MISSING.']);
+      expect(warnings.filter((line) => line.startsWith('Refused a Hover webhook delivery'))).toEqual([
+        'Refused a Hover webhook delivery: 401 HOVER_WEBHOOK_SIGNATURE_MISSING: The webhook delivery has no Hover-Signature-256 header.',
+      ]);
       const gzip = await post(`${app.url}${PATH}`, 'not gzip at all', { 'content-type': 'application/json', 'content-encoding': 'gzip' });
       expect([gzip.status, gzip.json.code]).toEqual([400, 'HOVER_WEBHOOK_INVALID_BODY']);
-      expect(warnings).toContain('Refused a Hover webhook delivery: 400 HOVER_WEBHOOK_INVALID_BODY.');
+      expect(warnings).toContain('Refused a Hover webhook delivery: 400 HOVER_WEBHOOK_INVALID_BODY: The webhook body could not be read.');
     } finally {
       await app.close();
     }
@@ -568,6 +570,45 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))("the lifecycle 
     expect((await service.listStored('e1')).map((w) => w.webhookId)).toEqual([current]);
     expect(old.webhookId).not.toBe(current);
     await app.connectionsService.disconnect('e1');
+  });
+
+  it('the two connections of an org disconnecting at the same moment leave no webhook here (no event dispatched); the next connect leaves exactly one at Hover', async () => {
+    await app.connect('f1', 1);
+    await app.connect('f2', 1);
+    await verifiedFor('f1');
+    await Promise.all([app.connectionsService.disconnect('f1'), app.connectionsService.disconnect('f2')]);
+    expect(await rows()).toEqual([]);
+    expect(await changeJob('working')).toEqual([]);
+    await app.connect('f3', 1);
+    const webhookId = await verifiedFor('f3');
+    // Hover's copy left by the race (verified, not stored: an orphan) was deleted by that connect.
+    expect(atHover(1).map((w) => String(w.id))).toEqual([webhookId]);
+    expect(await changeJob('processing')).toEqual([{ connectionId: 'f3', webhookId }]);
+    await app.connectionsService.disconnect('f3');
+  });
+
+  it('two instances connecting one org at the same moment store one webhook, and each event is dispatched once', async () => {
+    const second = await startHoverHostApp({ name: 'second', database: database.options, emulator, client: CLIENT, webhook: { url: hookUrl }, runMigrations: false });
+    try {
+      for (let round = 0; round < 3; round++) {
+        await Promise.all([app.connect(`g${round}a`, 1), second.connect(`g${round}b`, 1)]);
+        await waitUntil(async () => (await rows()).length === 1 && (await rows())[0].verified_at !== null, { timeoutMs: 10_000 });
+        await emulator.webhookDeliveriesSettled();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const [row] = await rows();
+        // A duplicate registered by the race was deleted at Hover again.
+        expect(atHover(1).map((w) => String(w.id))).toEqual([row.webhook_id]);
+        const before = second.events.filter((event) => event.event === HOVER_WEBHOOK_EVENTS.JOB_STATE_CHANGED).length;
+        const dispatched = await changeJob('complete');
+        const onSecond = second.events.filter((event) => event.event === HOVER_WEBHOOK_EVENTS.JOB_STATE_CHANGED).length - before;
+        expect(dispatched.length + onSecond).toBe(1);
+        await app.connectionsService.disconnect(`g${round}a`);
+        await second.connectionsService.disconnect(`g${round}b`);
+        expect(await rows()).toEqual([]);
+      }
+    } finally {
+      await second.close();
+    }
   });
 
   it('a reconnect to another org deletes the old org\'s webhook at Hover (no other connection holds it) and registers one for the new org', async () => {

@@ -47,10 +47,10 @@ export interface HoverHostAppSetup {
   /** Import `TerminusModule` and mount `GET /health` (`isHealthy('hover')`) and `GET /health/ids` (with ids). Default false. */
   terminus?: boolean;
   /**
-   * Receive webhooks at `{this app's URL}{path}` (option `webhook`, with `url` filled in); implies
-   * `events`. Default: off.
+   * Receive webhooks at `{this app's URL}{path}` (option `webhook`, with `url` filled in unless given:
+   * instances behind one public URL share it); implies `events`. Default: off.
    */
-  webhook?: { path?: string } & Record<string, unknown>;
+  webhook?: { path?: string; url?: string } & Record<string, unknown>;
   /** `rawBody` of `NestFactory.create` (the webhook route needs it). Default true. */
   rawBody?: boolean;
   /** Import `EventEmitterModule.forRoot()` even without `events` (default: with `events` or `webhook`). */
@@ -153,7 +153,7 @@ export async function startHoverHostApp(setup: HoverHostAppSetup): Promise<Hover
         const header = request.headers?.[CONNECTION_HEADER];
         return typeof header === 'string' && header !== '' ? header : 'default';
       },
-      ...(setup.webhook ? { webhook: { ...setup.webhook, path: undefined, url: `${url}${setup.webhook.path ?? '/hover/webhooks'}` } } : {}),
+      ...(setup.webhook ? { webhook: { ...setup.webhook, path: undefined, url: setup.webhook.url ?? `${url}${setup.webhook.path ?? '/hover/webhooks'}` } } : {}),
       ...setup.hover,
     }),
   ];

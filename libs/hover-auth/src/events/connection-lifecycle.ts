@@ -20,6 +20,7 @@ export class ConnectionLifecycle {
   private readonly logger = new Logger('HoverAuth');
   private readonly connected: Array<Hook<ConnectedConnection>> = [];
   private readonly leaving: Array<Hook<string>> = [];
+  private readonly left: Array<(connectionId: string, hoverOrgId: string | null) => Promise<void>> = [];
 
   /** `hook` runs (not awaited by the connect) after a connection was stored by the authorization code flow. */
   onConnected(hook: Hook<ConnectedConnection>): void {
@@ -32,6 +33,17 @@ export class ConnectionLifecycle {
    */
   onLeavingOrg(hook: Hook<string>): void {
     this.leaving.push(hook);
+  }
+
+  /** `hook` runs, awaited, after a connection stopped acting for `hoverOrgId` (deleted, or reconnected to another org). */
+  onLeftOrg(hook: (connectionId: string, hoverOrgId: string | null) => Promise<void>): void {
+    this.left.push(hook);
+  }
+
+  async leftOrg(connectionId: string, hoverOrgId: string | null): Promise<void> {
+    for (const hook of this.left) {
+      await hook(connectionId, hoverOrgId).catch((error) => this.logger.warn(`After "${connectionId}" left Hover org ${hoverOrgId ?? 'unknown'}: ${describe(error)}`));
+    }
   }
 
   notifyConnected(connection: ConnectedConnection): void {

@@ -192,6 +192,7 @@ export class HoverAuthorizationFlowService {
     }
     await this.connections.saveAuthorizedConnection(connectionId, tokens, profile);
     this.tokens.forget(connectionId);
+    if (reconnectedElsewhere) await this.lifecycle?.leftOrg(connectionId, previousHoverOrgId ?? null);
     this.events.emit(reconnectedElsewhere ? HOVER_EVENTS.RECONNECTED_TO_DIFFERENT_ORG : HOVER_EVENTS.CONNECTED, {
       connectionId,
       at: Date.now(),

@@ -314,9 +314,11 @@ export class HoverTokenManager implements OnModuleDestroy {
    */
   async disconnect(connectionId: string): Promise<boolean> {
     // While the tokens still exist: e.g. the connection's webhooks are deleted at Hover (best effort).
+    const hoverOrgId = this.lifecycle ? ((await this.connections.findOrgId(connectionId)) ?? null) : null;
     await this.lifecycle?.leavingOrg(connectionId);
     this.forget(connectionId);
     const deleted = await this.connections.deleteById(connectionId);
+    if (deleted) await this.lifecycle?.leftOrg(connectionId, hoverOrgId);
     if (deleted) this.events.emit(HOVER_EVENTS.DISCONNECTED, { connectionId, at: Date.now() });
     return deleted;
   }

@@ -11,7 +11,7 @@ import { epochMillisecondsTransformer } from './epoch-milliseconds.transformer';
  */
 @Entity({ name: 'hover_webhooks' })
 @Index('idx_hover_webhooks_connection_id', ['connectionId'])
-@Index('idx_hover_webhooks_hover_org_id', ['hoverOrgId'])
+@Index('idx_hover_webhooks_org_url', ['hoverOrgId', 'urlHash'], { unique: true })
 export class HoverWebhook {
   /** Hover's webhook id (`id` of the registration answer), as text. */
   @PrimaryColumn({ name: 'webhook_id', type: 'varchar', length: 64 })
@@ -21,13 +21,17 @@ export class HoverWebhook {
   @Column({ name: 'connection_id', type: 'varchar', length: 191 })
   connectionId: string;
 
-  /** `owner_id` of the registration answer: the Hover org whose events it receives; `null` if not sent. */
+  /** The Hover org whose events it receives: the registering connection's org (else `owner_id` of Hover's answer); `null` if unknown. */
   @Column({ name: 'hover_org_id', type: 'varchar', length: 64, nullable: true })
   hoverOrgId: string | null;
 
   /** The URL Hover POSTs deliveries to, as registered. */
   @Column({ name: 'url', type: 'varchar', length: 2048 })
   url: string;
+
+  /** SHA-256 (hex) of `url`: with `hover_org_id` unique, so each org has one webhook per URL across all instances. */
+  @Column({ name: 'url_hash', type: 'varchar', length: 64 })
+  urlHash: string;
 
   /** The `hmac_secret` of the registration answer, encrypted (`hvr1.…`). Secret: never log. */
   @Column({ name: 'hmac_secret', type: 'text' })

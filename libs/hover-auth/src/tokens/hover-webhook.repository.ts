@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { LessThan, type Repository } from 'typeorm';
 import { HoverTokenDecryptionException } from '../exceptions/hover-token-cipher.exceptions';
 import { HOVER_WEBHOOK_DELIVERY_ENTITY_REPOSITORY, HOVER_WEBHOOK_ENTITY_REPOSITORY } from '../hover-auth.constants';
@@ -39,17 +40,29 @@ export class HoverWebhookRepository {
     private readonly cipher: TokenCipher,
   ) {}
 
-  /** Stores a registration (a webhook id stored before is replaced: Hover never reuses ids). */
-  async save(webhook: NewHoverWebhook): Promise<HoverWebhook> {
+  /**
+   * Stores a registration, unless the org already has a webhook for this URL (another instance
+   * registered one at the same moment: the org and URL are unique).
+   * @returns the stored row, or `{ conflict }` with the org's existing webhook for the URL
+   */
+  async insert(webhook: NewHoverWebhook): Promise<HoverWebhook | { conflict: HoverWebhook }> {
     const now = Date.now();
     const row = Object.assign(new HoverWebhook(), {
       ...webhook,
+      urlHash: urlHashOf(webhook.url),
       hmacSecret: this.cipher.encrypt(webhook.hmacSecret, { connectionId: webhook.connectionId, webhookId: webhook.webhookId, column: 'hmac_secret' }),
       createdAt: now,
       updatedAt: now,
     });
-    await this.webhooks.save(row);
-    return row;
+    try {
+      await this.webhooks.insert(row);
+      return row;
+    } catch (error) {
+      // A unique key failed (driver-specific errors): look, rather than parse error codes.
+      const existing = webhook.hoverOrgId === null ? null : await this.webhooks.findOneBy({ hoverOrgId: webhook.hoverOrgId, urlHash: row.urlHash });
+      if (existing) return { conflict: existing };
+      throw error;
+    }
   }
 
   /** The stored row (secret still encrypted), or `null`. */
@@ -184,4 +197,9 @@ export class HoverWebhookRepository {
     }
     return result;
   }
+}
+
+/** SHA-256 (hex) of a webhook URL: indexable where the URL itself (up to 2048 characters) is not. */
+export function urlHashOf(url: string): string {
+  return createHash('sha256').update(url, 'utf8').digest('hex');
 }

@@ -111,7 +111,7 @@ export class HoverWebhookRoute implements OnModuleInit, OnApplicationBootstrap {
     if (now - seen.loggedAt >= 60_000) {
       const webhookId = (error as { webhookId?: string | null }).webhookId ?? (error.details as { webhookId?: string }).webhookId;
       this.logger.warn(
-        `Refused a Hover webhook delivery: ${error.getStatus()} ${error.code}${webhookId ? ` (webhook ${webhookId})` : ''}${seen.since > 1 ? `; ${seen.since} refusals with this code since the last line` : ''}.`,
+        `Refused a Hover webhook delivery: ${error.getStatus()} ${error.code}${webhookId ? ` (webhook ${webhookId})` : ''}: ${error.message}${seen.since > 1 ? ` (${seen.since} refusals with this code since the last line)` : ''}`,
       );
       seen.loggedAt = now;
       seen.since = 0;

@@ -70,6 +70,7 @@ export class HoverWebhooksService implements OnModuleInit {
       );
     }
     this.lifecycle.onLeavingOrg((connectionId) => this.handOverOrForget(connectionId));
+    this.lifecycle.onLeftOrg((connectionId, hoverOrgId) => this.forgetWhenOrgIsGone(connectionId, hoverOrgId));
   }
 
   /**
@@ -122,7 +123,11 @@ export class HoverWebhooksService implements OnModuleInit {
       const answer = await this.list(connectionId, { page, perPage: 100 });
       for (const webhook of answer.results) {
         const id = String(webhook.id);
-        if (webhook.url === url && WEBHOOK_ID.test(id) && (await this.webhooks.findById(id)) === null) orphans.push(id);
+        // An unverified webhook younger than the grace may be another instance's, registered a moment ago
+        // and not stored yet. A verified one was stored (the handshake needs its row): it is an orphan.
+        const createdAt = typeof webhook.created_at === 'string' ? Date.parse(webhook.created_at) : Number.NaN;
+        const settled = webhook.verified_at !== null || Number.isNaN(createdAt) || Date.now() - createdAt >= VERIFICATION_GRACE_MS;
+        if (webhook.url === url && settled && WEBHOOK_ID.test(id) && (await this.webhooks.findById(id)) === null) orphans.push(id);
       }
       if (answer.results.length === 0 || page >= (answer.pagination?.total_pages ?? page)) break;
     }
@@ -142,7 +147,8 @@ export class HoverWebhooksService implements OnModuleInit {
    * `{"webhook":{"url":…,"content_type":"json"}}`) and stores what Hover answered. Hover then POSTs a
    * verification code to the URL; the receiving route confirms it (`PUT /api/v2/webhooks/{code}/verify`)
    * and sets {@link HoverWebhookInfo.verifiedAt}. Hover accepts at most two registrations of one URL per
-   * org (a third is refused with 422).
+   * org (a third is refused with 422). One webhook per org and URL is stored: when another instance stored
+   * one for the same org and URL meanwhile, the new registration is deleted at Hover and that one returned.
    * @param options.url the URL to register; default the `webhook.url` option
    * @returns the stored webhook (not verified yet)
    * @throws {HoverInvalidArgumentException} without a URL (no `url` given and the `webhook` option unset)
@@ -163,7 +169,7 @@ export class HoverWebhooksService implements OnModuleInit {
       throw new HoverApiException({ code: 'HOVER_API_ERROR', method: 'POST', path: HOVER_WEBHOOKS_PATH, hoverStatus: null, hoverBody: null, retryAfterSeconds: null });
     }
     const connection = await this.connections.findStoredById(connectionId);
-    const row = await this.webhooks.save({
+    const stored = await this.webhooks.insert({
       webhookId,
       connectionId,
       // The connection's org (from the profile) first: it is what the org's other connections look up by.
@@ -172,8 +178,17 @@ export class HoverWebhooksService implements OnModuleInit {
       hmacSecret: secret,
       verifiedAt: typeof verifiedAt === 'string' && !Number.isNaN(Date.parse(verifiedAt)) ? Date.parse(verifiedAt) : null,
     });
+    if ('conflict' in stored) {
+      // Another instance registered the org's webhook for this URL at the same moment: keep one.
+      this.logger.log(`Hover webhook ${webhookId} of connection "${connectionId}" duplicates webhook ${stored.conflict.webhookId} of its org, registered meanwhile: deleting it at Hover.`);
+      await this.http
+        .forConnection(connectionId)
+        .deleteData(`${HOVER_WEBHOOKS_PATH}/${encodeURIComponent(webhookId)}`)
+        .catch((error: unknown) => this.logger.warn(`Could not delete the duplicate Hover webhook ${webhookId} (${describe(error)}); the org's next connect deletes it.`));
+      return toInfo(stored.conflict);
+    }
     this.logger.log(`Registered Hover webhook ${webhookId} for connection "${connectionId}"; waiting for Hover's verification code.`);
-    return toInfo(row);
+    return toInfo(stored);
   }
 
   /**
@@ -257,15 +272,32 @@ export class HoverWebhooksService implements OnModuleInit {
     }
   }
 
+  /**
+   * After a connection left its org (its row is gone or in another org): when no active connection of
+   * the org remains, the org's webhooks still stored are forgotten here. This catches connections that
+   * left at the same moment and handed the webhook to each other; Hover's copy is deleted by the org's
+   * next connect (an orphan), and its deliveries are refused meanwhile.
+   */
+  private async forgetWhenOrgIsGone(connectionId: string, hoverOrgId: string | null): Promise<void> {
+    if (hoverOrgId === null || (await this.connections.findActiveIdsOfOrg(hoverOrgId, 1)).length > 0) return;
+    for (const row of await this.webhooks.findByOrg(hoverOrgId)) {
+      if (await this.webhooks.delete(row.webhookId)) {
+        this.logger.warn(`Forgot Hover webhook ${row.webhookId}: no connection of org ${hoverOrgId} remains after "${connectionId}" left (it may remain at Hover until the org connects again).`);
+      }
+    }
+  }
+
   /** Deletes a stored webhook at Hover with `viaConnectionId`'s token, best effort (it may be gone or dead), and here. */
   private async forget(row: HoverWebhook, viaConnectionId: string): Promise<void> {
     try {
       await this.http.forConnection(viaConnectionId).deleteData(`${HOVER_WEBHOOKS_PATH}/${encodeURIComponent(row.webhookId)}`, { hoverRetry: false });
+      this.logger.log(`Deleted Hover webhook ${row.webhookId} of org ${row.hoverOrgId ?? 'unknown'} (${row.url}) at Hover and here.`);
     } catch (error) {
-      if (!(error instanceof HoverApiException && error.hoverStatus === 404)) {
-        const { name, code } = error as { name?: string; code?: string };
+      if (error instanceof HoverApiException && error.hoverStatus === 404) {
+        this.logger.log(`Forgot Hover webhook ${row.webhookId} of org ${row.hoverOrgId ?? 'unknown'}: Hover no longer has it.`);
+      } else {
         this.logger.warn(
-          `Could not delete Hover webhook ${row.webhookId} of org ${row.hoverOrgId ?? 'unknown'} at Hover (${code ?? name ?? 'error'}); it is forgotten here, Hover's deliveries to it are refused, and the org's next connect deletes it at Hover.`,
+          `Could not delete Hover webhook ${row.webhookId} of org ${row.hoverOrgId ?? 'unknown'} at Hover (${describe(error)}); it is forgotten here, Hover's deliveries to it are refused, and the org's next connect deletes it at Hover.`,
         );
       }
     }
@@ -282,4 +314,10 @@ function toInfo(row: HoverWebhook): HoverWebhookInfo {
     verifiedAt: row.verifiedAt === null ? null : new Date(row.verifiedAt),
     createdAt: new Date(row.createdAt),
   };
+}
+
+/** Name and code of an error; never its details (they may quote an upstream body). */
+function describe(error: unknown): string {
+  const { name, code } = (error ?? {}) as { name?: string; code?: string };
+  return code ?? name ?? 'error';
 }

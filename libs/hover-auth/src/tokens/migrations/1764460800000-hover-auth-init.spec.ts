@@ -36,7 +36,7 @@ describe('HoverAuthInit1764460800000 (better-sqlite3)', () => {
       'idx_hover_authorization_states_expires_at',
       'idx_hover_webhook_deliveries_received_at',
       'idx_hover_webhooks_connection_id',
-      'idx_hover_webhooks_hover_org_id',
+      'idx_hover_webhooks_org_url',
     ]);
     const executed: Array<{ name: string }> = await dataSource.query('SELECT name FROM migrations');
     expect(executed.map((row) => row.name)).toEqual([

@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { dialectOf } from './1764460800000-hover-auth-init';
 
 /**
- * Creates `hover_webhooks` (webhooks registered at Hover per connection, with the encrypted
+ * Creates `hover_webhooks` (webhooks registered at Hover, one per org and URL, with the encrypted
  * `hmac_secret`) and `hover_webhook_deliveries` (the bounded record of accepted deliveries that makes
  * dispatch idempotent across app instances).
  */
@@ -17,6 +17,7 @@ export class HoverAuthWebhooks1764892800000 implements MigrationInterface {
         connection_id varchar(191) NOT NULL,
         hover_org_id varchar(64) NULL,
         url varchar(2048) NOT NULL,
+        url_hash varchar(64) NOT NULL,
         hmac_secret text NOT NULL,
         verified_at bigint NULL,
         created_at bigint NOT NULL,
@@ -25,7 +26,8 @@ export class HoverAuthWebhooks1764892800000 implements MigrationInterface {
       )${tableSuffix}`,
     );
     await queryRunner.query(`CREATE INDEX idx_hover_webhooks_connection_id ON hover_webhooks (connection_id)`);
-    await queryRunner.query(`CREATE INDEX idx_hover_webhooks_hover_org_id ON hover_webhooks (hover_org_id)`);
+    // One webhook per org and URL across every app instance: a second registration's INSERT fails here.
+    await queryRunner.query(`CREATE UNIQUE INDEX idx_hover_webhooks_org_url ON hover_webhooks (hover_org_id, url_hash)`);
     await queryRunner.query(
       `CREATE TABLE hover_webhook_deliveries (
         delivery_key varchar(64) NOT NULL,
