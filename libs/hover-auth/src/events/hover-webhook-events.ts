@@ -73,9 +73,12 @@ export interface HoverWebhookEvent<P extends HoverWebhookPayload = HoverWebhookP
   event: string;
   /** Hover's webhook id the delivery was signed for (as text). */
   webhookId: string;
-  /** The connection that registered the webhook. */
+  /**
+   * The connection that manages the webhook: one webhook serves all connections of an org, so use
+   * `hoverOrgId` to find whose jobs these are.
+   */
   connectionId: string;
-  /** The Hover org that owns the webhook, or `null` when registration did not say. */
+  /** The Hover org whose jobs these are (the webhook's org), or `null` when unknown. */
   hoverOrgId: string | null;
   /** When this app instance accepted the delivery, epoch milliseconds. */
   receivedAt: number;

@@ -1,9 +1,10 @@
-/** A webhook stored for a connection, as {@link HoverWebhooksService} returns it. Never carries the `hmac_secret`. */
+/** A stored webhook (one per org and URL), as {@link HoverWebhooksService} returns it. Never carries the `hmac_secret`. */
 export interface HoverWebhookInfo {
   /** Hover's webhook id, as text. */
   webhookId: string;
+  /** The connection whose token manages it (any connection of the org can take it over). */
   connectionId: string;
-  /** The Hover org that owns it (`owner_id`), or `null` when Hover did not say. */
+  /** The Hover org whose events it receives, or `null` when unknown. */
   hoverOrgId: string | null;
   url: string;
   /** When Hover confirmed the verification code; `null` while it waits for it (it receives no events yet). */
