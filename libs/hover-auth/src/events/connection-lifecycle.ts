@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { errorSummary } from '../exceptions/error-summary';
 
 /** What a connect told the hooks. */
 export interface ConnectedConnection {
@@ -42,25 +43,19 @@ export class ConnectionLifecycle {
 
   async leftOrg(connectionId: string, hoverOrgId: string | null): Promise<void> {
     for (const hook of this.left) {
-      await hook(connectionId, hoverOrgId).catch((error) => this.logger.warn(`After "${connectionId}" left Hover org ${hoverOrgId ?? 'unknown'}: ${describe(error)}`));
+      await hook(connectionId, hoverOrgId).catch((error) => this.logger.warn(`After "${connectionId}" left Hover org ${hoverOrgId ?? 'unknown'}: ${errorSummary(error)}`));
     }
   }
 
   notifyConnected(connection: ConnectedConnection): void {
     for (const hook of this.connected) {
-      hook(connection).catch((error) => this.logger.warn(`After connecting "${connection.connectionId}": ${describe(error)}`));
+      hook(connection).catch((error) => this.logger.warn(`After connecting "${connection.connectionId}": ${errorSummary(error)}`));
     }
   }
 
   async leavingOrg(connectionId: string): Promise<void> {
     for (const hook of this.leaving) {
-      await hook(connectionId).catch((error) => this.logger.warn(`Before "${connectionId}" leaves its Hover org: ${describe(error)}`));
+      await hook(connectionId).catch((error) => this.logger.warn(`Before "${connectionId}" leaves its Hover org: ${errorSummary(error)}`));
     }
   }
-}
-
-/** Name and code of an error; never its details (they may quote an upstream body). */
-function describe(error: unknown): string {
-  const { name, code } = (error ?? {}) as { name?: string; code?: string };
-  return `${name ?? 'error'}${code ? ` ${code}` : ''}`;
 }

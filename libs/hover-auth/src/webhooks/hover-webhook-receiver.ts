@@ -14,6 +14,7 @@ import type { HoverWebhook } from '../tokens/hover-webhook.entity';
 import { HoverWebhookRepository } from '../tokens/hover-webhook.repository';
 import { HOVER_WEBHOOKS_PATH } from './hover-webhooks.service';
 import { verifyHoverWebhookSignature } from './webhook-signature';
+import { errorSummary } from '../exceptions/error-summary';
 
 /** A delivery as the route received it. */
 export interface ReceivedHoverWebhook {
@@ -175,8 +176,7 @@ export class HoverWebhookReceiver {
       await this.http.forConnection(row.connectionId).requestData({ method: 'PUT', url: `${HOVER_WEBHOOKS_PATH}/${encodeURIComponent(code)}/verify` });
     } catch (error) {
       const refused = error instanceof HoverApiException && error.hoverStatus !== null && error.hoverStatus >= 400 && error.hoverStatus < 500 && error.hoverStatus !== 429;
-      const { name, code: errorCode } = error as { name?: string; code?: string };
-      this.logger.warn(`Hover did not confirm the verification code of webhook ${webhookId} (${errorCode ?? name ?? 'error'}${error instanceof HoverApiException ? `, Hover status ${error.hoverStatus ?? 'none'}` : ''}).`);
+      this.logger.warn(`Hover did not confirm the verification code of webhook ${webhookId} (${errorSummary(error)}${error instanceof HoverApiException ? `, Hover status ${error.hoverStatus ?? 'none'}` : ''}).`);
       throw new HoverWebhookRequestException(
         'HOVER_WEBHOOK_VERIFICATION_FAILED',
         refused ? 'Hover refused this verification code.' : 'Hover could not confirm the verification code now; send it again later.',

@@ -11,6 +11,7 @@ import { HoverConnectionRepository } from '../tokens/hover-connection.repository
 import type { HoverWebhook } from '../tokens/hover-webhook.entity';
 import { HoverWebhookRepository } from '../tokens/hover-webhook.repository';
 import type { HoverApiWebhook, HoverWebhookInfo, HoverWebhooksPage } from './hover-webhook-info';
+import { errorSummary } from '../exceptions/error-summary';
 
 /**
  * An unverified webhook younger than this is taken as "verification in progress" by
@@ -184,7 +185,7 @@ export class HoverWebhooksService implements OnModuleInit {
       await this.http
         .forConnection(connectionId)
         .deleteData(`${HOVER_WEBHOOKS_PATH}/${encodeURIComponent(webhookId)}`)
-        .catch((error: unknown) => this.logger.warn(`Could not delete the duplicate Hover webhook ${webhookId} (${describe(error)}); the org's next connect deletes it.`));
+        .catch((error: unknown) => this.logger.warn(`Could not delete the duplicate Hover webhook ${webhookId} (${errorSummary(error)}); the org's next connect deletes it.`));
       return toInfo(stored.conflict);
     }
     this.logger.log(`Registered Hover webhook ${webhookId} for connection "${connectionId}"; waiting for Hover's verification code.`);
@@ -297,7 +298,7 @@ export class HoverWebhooksService implements OnModuleInit {
         this.logger.log(`Forgot Hover webhook ${row.webhookId} of org ${row.hoverOrgId ?? 'unknown'}: Hover no longer has it.`);
       } else {
         this.logger.warn(
-          `Could not delete Hover webhook ${row.webhookId} of org ${row.hoverOrgId ?? 'unknown'} at Hover (${describe(error)}); it is forgotten here, Hover's deliveries to it are refused, and the org's next connect deletes it at Hover.`,
+          `Could not delete Hover webhook ${row.webhookId} of org ${row.hoverOrgId ?? 'unknown'} at Hover (${errorSummary(error)}); it is forgotten here, Hover's deliveries to it are refused, and the org's next connect deletes it at Hover.`,
         );
       }
     }
@@ -314,10 +315,4 @@ function toInfo(row: HoverWebhook): HoverWebhookInfo {
     verifiedAt: row.verifiedAt === null ? null : new Date(row.verifiedAt),
     createdAt: new Date(row.createdAt),
   };
-}
-
-/** Name and code of an error; never its details (they may quote an upstream body). */
-function describe(error: unknown): string {
-  const { name, code } = (error ?? {}) as { name?: string; code?: string };
-  return code ?? name ?? 'error';
 }
