@@ -21,7 +21,7 @@ import { HoverConnectionsService, type HoverConnectionInfo } from '@hover-auth/n
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startSampleApp, type RunningSample } from '../apps/sample/src/start-sample-app';
 import { freePort } from './support/free-port';
-import { get, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
+import { get, sampleOnSqliteSuite } from './support/sample-harness';
 import { createSqliteDatabase, type TestDatabase } from './support/test-databases';
 import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
 
@@ -201,19 +201,12 @@ async function resetWorld(world: World): Promise<void> {
 }
 
 describe('the sample in a browser, on a separately started Hover (as deployed)', () => {
-  let database: TestDatabase;
-  let target: SampleUnderTest;
+  const sample = sampleOnSqliteSuite();
   let world: World;
 
-  beforeAll(async () => {
-    database = createSqliteDatabase();
-    target = await startSampleUnderTest(database);
+  beforeAll(() => {
+    const target = sample();
     world = { url: target.url, emulator: target.emulator, app: target.sample.app };
-  });
-
-  afterAll(async () => {
-    await target?.close();
-    await database?.drop();
   });
 
   beforeEach(() => resetWorld(world));

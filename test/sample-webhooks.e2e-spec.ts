@@ -17,7 +17,7 @@ import type { WebhookEventsAnswer } from '../apps/sample/src/webhooks.controller
 import { CapturingLogger } from './support/capturing-logger';
 import { freePort } from './support/free-port';
 import { waitUntil } from './support/hover-host-app';
-import { E2E_CLIENT, SAMPLE_CONNECTION_ID, get, runConsent, signInToSample, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
+import { E2E_CLIENT, SAMPLE_CONNECTION_ID, get, runConsent, sampleOnSqliteSuite, signInToSample, startSampleUnderTest, type SampleUnderTest } from './support/sample-harness';
 import { createSqliteDatabase, createTestDatabase, e2eDatabaseKinds, type TestDatabase } from './support/test-databases';
 import { E2E_ENCRYPTION_KEYS } from './support/test-keys';
 
@@ -239,43 +239,30 @@ describe.each(e2eDatabaseKinds(['sqlite', 'postgres'] as const))('the sample wit
 });
 
 describe('the sample without HOVER_WEBHOOK_URL', () => {
-  let database: TestDatabase;
-  let target: SampleUnderTest;
-  let port: number;
-
-  beforeAll(async () => {
-    database = createSqliteDatabase();
-    target = await startSampleUnderTest(database);
-    port = Number(new URL(target.url).port);
-  });
-
-  afterAll(async () => {
-    await target?.close();
-    await database?.drop();
-  });
+  const sample = sampleOnSqliteSuite();
 
   it('mounts no webhook route: a POST there is a 404', async () => {
-    const response = await fetch(`${target.url}${WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"event":"job-state-changed"}' });
+    const response = await fetch(`${sample().url}${WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"event":"job-state-changed"}' });
     expect({ status: response.status, body: await response.json() }).toEqual({ status: 404, body: { statusCode: 404, error: 'Not Found', message: `Cannot POST ${WEBHOOK_PATH}` } });
   });
 
   it('registers nothing on connect; the JSON says off; the page says off and how to turn them on', async () => {
-    const run = await runConsent(target, 'allow');
+    const run = await runConsent(sample(), 'allow');
     expect(run.callback?.location).toBe('/?connected=1');
     const cookie = sessionOf(run.cookie);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(target.emulator.registeredWebhooks()).toEqual([]);
-    expect(target.emulator.apiRequestLog().filter((request) => request.path.includes('webhooks'))).toEqual([]);
-    expect(await eventsJson(target.url, cookie)).toEqual({ enabled: false, webhookUrl: null, webhooks: [], events: [] });
+    expect(sample().emulator.registeredWebhooks()).toEqual([]);
+    expect(sample().emulator.apiRequestLog().filter((request) => request.path.includes('webhooks'))).toEqual([]);
+    expect(await eventsJson(sample().url, cookie)).toEqual({ enabled: false, webhookUrl: null, webhooks: [], events: [] });
 
-    const page = await get(`${target.url}/webhooks/events`, { headers: { cookie, accept: BROWSER } });
+    const page = await get(`${sample().url}/webhooks/events`, { headers: { cookie, accept: BROWSER } });
     expect(page.status).toBe(200);
     expect(page.text).toContain('<p id="webhooks-state" data-enabled="false">');
     expect(textOf(page.text, 'webhooks-state')).toBe('Webhooks are off: this app receives no job updates from Hover (no receiving route is mounted, no webhook is registered).');
-    expect(textOf(page.text, 'webhooks-how')).toContain(`To turn them on, start the sample with HOVER_WEBHOOK_URL=http://localhost:${port}/hover/webhooks`);
+    expect(textOf(page.text, 'webhooks-how')).toContain(`To turn them on, start the sample with HOVER_WEBHOOK_URL=http://localhost:${new URL(sample().url).port}/hover/webhooks`);
     expect(page.text).not.toContain('<script');
     expect(rowsOf(page.text)).toEqual([]);
-    const home = await get(`${target.url}/`, { headers: { cookie, accept: BROWSER } });
+    const home = await get(`${sample().url}/`, { headers: { cookie, accept: BROWSER } });
     expect(textOf(home.text, 'webhooks-link')).toBe('Webhook events: the job updates Hover sends this app (webhooks are off: set HOVER_WEBHOOK_URL to turn them on).');
   });
 });

@@ -159,11 +159,11 @@ export async function runConsent(
 }
 
 /**
- * Registers the Jest hooks of a suite that works on one connected sample app: the sample on a SQLite
- * file for the whole suite; before each test, `faults` are set, the sample user's connection is (re)connected
- * through the consent page (a fresh grant, and a clean back-off), and the emulator's counters reset.
+ * Registers the Jest hooks of a suite that works on one sample app on a fresh SQLite file, started before
+ * the suite's tests (with its own emulator) and closed, file removed, after them.
+ * @returns the running sample (call it in hooks and tests, once the suite's `beforeAll` ran)
  */
-export function connectedSampleSuite(faults: Partial<HoverEmulatorFaults>) {
+export function sampleOnSqliteSuite(): () => SampleUnderTest {
   let database: TestDatabase;
   let target: SampleUnderTest;
   beforeAll(async () => {
@@ -174,7 +174,19 @@ export function connectedSampleSuite(faults: Partial<HoverEmulatorFaults>) {
     await target?.close();
     await database?.drop();
   });
+  return () => target;
+}
+
+/**
+ * Registers the Jest hooks of a suite that works on one connected sample app: the sample on a SQLite
+ * file for the whole suite; before each test, `faults` are set, the sample user's connection is (re)connected
+ * through the consent page (a fresh grant, and a clean back-off), and the emulator's counters reset.
+ */
+export function connectedSampleSuite(faults: Partial<HoverEmulatorFaults>) {
+  const sample = sampleOnSqliteSuite();
+  let target: SampleUnderTest;
   beforeEach(async () => {
+    target = sample();
     target.emulator.setFaults(faults);
     expect((await runConsent(target, 'allow')).callback?.location).toBe('/?connected=1');
     target.emulator.resetCounters();
